@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The two commands of the README:
+#   bash cmake/run.sh demo   builds everything and runs the demo
+#   bash cmake/run.sh test   builds everything (x86_64 and i686) and runs all tests
+# Each installs what is missing (apt packages, Criterion cross-built for
+# mingw, a Wine prefix), caching outside the repository so the second run is
+# fast. Build trees go to build/<arch>/ (ignored by git).
+set -euo pipefail
+
+what=${1:-}
+case "$what" in demo|test) ;; *) echo "usage: $0 demo|test" >&2; exit 2 ;; esac
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/mfcsock
+jobs=$(nproc 2>/dev/null || echo 2)
+
+bash "$root/cmake/setup-host.sh"
+
+build() { # build <arch>: Criterion for arch, then configure and build
+  local arch=$1 dir=$root/build/$1
+  bash "$root/cmake/build-criterion.sh" "$arch"
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-$arch-w64-mingw32.cmake" \
+      -DMFCS_CRITERION_DIR="$cache/criterion-2.4.1-$arch" >"$cache/configure-$arch.log" 2>&1 \
+      || { tail -30 "$cache/configure-$arch.log"; exit 1; }
+  fi
+  cmake --build "$dir" -j "$jobs"
+}
+
+wine32_ok() { dpkg-query -W -f='${Status}' wine32:i386 2>/dev/null | grep -q "ok installed"; }
+
+if [ "$what" = demo ]; then
+  build x86_64
+  for exe in "$root"/build/x86_64/bin/demo*.exe; do
+    echo "== $(basename "$exe")"
+    "$root/cmake/wine-run.sh" "$exe"
+  done
+  exit 0
+fi
+
+archs="x86_64 i686"
+status=0
+passed=0 failed=0
+for arch in $archs; do
+  build "$arch"
+  if [ "$arch" = i686 ] && ! wine32_ok; then
+    echo "== i686: built; tests SKIPPED: wine32:i386 is not installed (cmake/setup-host.sh could not install it)"
+    continue
+  fi
+  echo "== $arch: running tests under Wine"
+  log=$root/build/$arch/ctest.log
+  (cd "$root/build/$arch" && ctest --output-on-failure -V -j 2 --timeout 900) >"$log" 2>&1 || status=1
+  # Show each test's result and Criterion's summary lines, not the whole log.
+  grep -E "Synthesis|Test +#|tests passed|tests failed|exports match|FAIL|Crash|Error|error:" "$log" \
+    | grep -v "^[0-9]*: Test command" || true
+  if [ $status != 0 ]; then
+    echo "---- failing output ($arch) ----"
+    grep -E "^\s*[0-9]+: .*(\[FAIL\]|\[----\]|Warning|Crash|Timeout)" "$log" | head -80 || true
+  fi
+  while read -r t p f c; do
+    passed=$((passed + p)); failed=$((failed + f + c))
+  done < <(sed -n 's/.*Synthesis: Tested: \([0-9]*\) | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3 \4/p' "$log")
+done
+echo "total: $passed passed, $failed failed"
+exit $status

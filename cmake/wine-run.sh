@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs a Windows program under Wine in mfcsock's private prefix, quietly.
+# CMake uses it as CMAKE_CROSSCOMPILING_EMULATOR, so ctest runs every test
+# executable through it. The prefix is made on first use (about 5 s).
+set -euo pipefail
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/mfcsock
+export WINEPREFIX=${MFCS_WINEPREFIX:-$cache/wineprefix}
+export WINEDEBUG=${WINEDEBUG:--all}
+# A test that crashes on purpose must not start Wine's debugger.
+export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-winedbg.exe=d}
+# No display: message-only windows and Winsock need none.
+unset DISPLAY WAYLAND_DISPLAY
+if [ ! -f "$WINEPREFIX/.mfcsock-ready" ]; then
+  mkdir -p "$cache"
+  (
+    flock 9
+    if [ ! -f "$WINEPREFIX/.mfcsock-ready" ]; then
+      wineboot -i >/dev/null 2>&1 || true
+      wineserver -w || true
+      touch "$WINEPREFIX/.mfcsock-ready"
+    fi
+  ) 9>"$cache/wineprefix.lock"
+fi
+exec wine "$@"

@@ -1,0 +1,193 @@
+/* The library part through the DLL, as a user links it: version, error
+ * texts, memory, mfcs_pump. (init/term counting is in test_handle.c, which
+ * can see the library's internal state.) */
+#include <criterion/criterion.h>
+
+#include <winsock2.h>
+#include <windows.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mfcsock.h>
+
+static const mfcs_err library_codes[] = {
+    MFCS_E_BADHANDLE, MFCS_E_INVALIDARG, MFCS_E_NOMEM, MFCS_E_STATE,
+    MFCS_E_NOTSTREAM, MFCS_E_NOTBLOCKING, MFCS_E_UNSUPPORTED, MFCS_E_MODE,
+    MFCS_E_EOF, MFCS_E_FORMAT, MFCS_E_LIMIT, MFCS_E_CLASS, MFCS_E_TIMEOUT,
+    MFCS_E_CANCELLED, MFCS_E_INPROGRESS, MFCS_E_WRONGTHREAD,
+};
+#define NCODES (sizeof library_codes / sizeof library_codes[0])
+
+Test(errors, library_codes_are_application_defined_and_fixed, .timeout = 30)
+{
+    size_t i;
+    /* Shipped values: a change here breaks every caller's compiled code. */
+    for (i = 0; i < NCODES; i++)
+        cr_assert_eq(library_codes[i], (mfcs_err)(0x20000000 | (i + 1)),
+                     "code %zu is 0x%08X", i, (unsigned)library_codes[i]);
+}
+
+Test(errors, every_library_code_has_its_own_text, .timeout = 30)
+{
+    size_t i, j;
+    for (i = 0; i < NCODES; i++) {
+        const char *t = mfcs_strerror(library_codes[i]);
+        cr_assert_not_null(t);
+        cr_assert_gt(strlen(t), 8, "code 0x%08X: \"%s\"", (unsigned)library_codes[i], t);
+        cr_assert_null(strstr(t, "unknown"), "code 0x%08X: \"%s\"", (unsigned)library_codes[i], t);
+        for (j = 0; j < i; j++)
+            cr_assert_str_neq(t, mfcs_strerror(library_codes[j]),
+                              "codes 0x%08X and 0x%08X share a text",
+                              (unsigned)library_codes[i], (unsigned)library_codes[j]);
+    }
+    cr_assert_str_eq(mfcs_strerror(MFCS_OK), "success");
+}
+
+Test(errors, winsock_and_win32_codes_get_system_text, .timeout = 30)
+{
+    char first[256];
+    const char *t = mfcs_strerror(WSAECONNREFUSED);
+    cr_assert_not_null(t);
+    cr_assert_null(strstr(t, "unknown error"), "10061: \"%s\"", t);
+    snprintf(first, sizeof first, "%s", t);
+    t = mfcs_strerror(ERROR_FILE_NOT_FOUND);
+    cr_assert_null(strstr(t, "unknown error"), "2: \"%s\"", t);
+    cr_assert_str_neq(first, t);
+    /* No trailing ".\r\n" from FormatMessage. */
+    cr_assert_neq(t[strlen(t) - 1], '\n', "\"%s\"", t);
+}
+
+Test(errors, unknown_codes_say_so_and_never_null, .timeout = 30)
+{
+    const char *t = mfcs_strerror(0x2000FFFF);
+    cr_assert_not_null(t);
+    cr_assert_str_eq(t, "unknown error 536936447 (0x2000FFFF)");
+    t = mfcs_strerror(-7);
+    cr_assert_not_null(t);
+    cr_assert_gt(strlen(t), 0);
+}
+
+Test(library, version_is_dotted_triple, .timeout = 30)
+{
+    unsigned a, b, c;
+    char tail;
+    const char *v = mfcs_version();
+    cr_assert_not_null(v);
+    cr_assert_eq(sscanf(v, "%u.%u.%u%c", &a, &b, &c, &tail), 3, "version \"%s\"", v);
+}
+
+Test(library, free_accepts_null, .timeout = 30)
+{
+    mfcs_free(NULL);
+}
+
+/* ---- mfcs_pump ---- */
+
+static int wnd_hits;
+static LRESULT CALLBACK count_proc(HWND h, UINT m, WPARAM w, LPARAM l)
+{
+    if (m == WM_APP + 1) {
+        wnd_hits++;
+        return 0;
+    }
+    return DefWindowProcA(h, m, w, l);
+}
+
+static HWND make_window(void)
+{
+    WNDCLASSA wc;
+    memset(&wc, 0, sizeof wc);
+    wc.lpfnWndProc = count_proc;
+    wc.hInstance = GetModuleHandleA(NULL);
+    wc.lpszClassName = "mfcs_test_pump";
+    RegisterClassA(&wc);
+    return CreateWindowExA(0, "mfcs_test_pump", "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
+                           GetModuleHandleA(NULL), NULL);
+}
+
+Test(pump, zero_timeout_dispatches_what_is_queued_without_waiting, .timeout = 30)
+{
+    HWND w = make_window();
+    unsigned n = 99;
+    DWORD t0;
+    cr_assert_not_null(w);
+    cr_assert_eq(mfcs_pump(0, &n), MFCS_OK);
+    cr_assert_eq(n, 0);
+    PostMessageA(w, WM_APP + 1, 0, 0);
+    PostMessageA(w, WM_APP + 1, 0, 0);
+    PostMessageA(w, WM_APP + 1, 0, 0);
+    wnd_hits = 0;
+    t0 = GetTickCount();
+    cr_assert_eq(mfcs_pump(0, &n), MFCS_OK);
+    cr_assert_eq(n, 3, "dispatched %u", n);
+    cr_assert_eq(wnd_hits, 3);
+    cr_assert_lt(GetTickCount() - t0, 200);
+    cr_assert_eq(mfcs_pump(0, NULL), MFCS_OK); /* NULL out-pointer is fine */
+    DestroyWindow(w);
+}
+
+Test(pump, waits_up_to_the_timeout_when_idle, .timeout = 30)
+{
+    unsigned n = 99;
+    DWORD t0 = GetTickCount(), dt;
+    cr_assert_eq(mfcs_pump(150, &n), MFCS_OK);
+    dt = GetTickCount() - t0;
+    cr_assert_eq(n, 0);
+    cr_assert_geq(dt, 120, "returned after %lu ms", (unsigned long)dt);
+    cr_assert_lt(dt, 2000, "returned after %lu ms", (unsigned long)dt);
+}
+
+struct poster { HWND w; DWORD delay; };
+static DWORD WINAPI post_later(void *arg)
+{
+    struct poster *p = arg;
+    Sleep(p->delay);
+    PostMessageA(p->w, WM_APP + 1, 0, 0);
+    return 0;
+}
+
+Test(pump, returns_as_soon_as_a_message_arrives, .timeout = 30)
+{
+    struct poster p;
+    HANDLE t;
+    unsigned n = 0;
+    DWORD t0, dt;
+    p.w = make_window();
+    p.delay = 100;
+    wnd_hits = 0;
+    t0 = GetTickCount();
+    t = CreateThread(NULL, 0, post_later, &p, 0, NULL);
+    cr_assert_eq(mfcs_pump(10000, &n), MFCS_OK);
+    dt = GetTickCount() - t0;
+    cr_assert_eq(n, 1);
+    cr_assert_eq(wnd_hits, 1);
+    cr_assert_lt(dt, 3000, "took %lu ms", (unsigned long)dt);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    /* INFINITE waits until something comes. */
+    t = CreateThread(NULL, 0, post_later, &p, 0, NULL);
+    cr_assert_eq(mfcs_pump(INFINITE, &n), MFCS_OK);
+    cr_assert_eq(n, 1);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    DestroyWindow(p.w);
+}
+
+Test(pump, wm_quit_is_left_for_the_callers_loop, .timeout = 30)
+{
+    MSG msg;
+    unsigned n = 99;
+    PostQuitMessage(7);
+    cr_assert_eq(mfcs_pump(1000, &n), MFCS_OK);
+    cr_assert_eq(n, 0);
+    cr_assert(PeekMessageA(&msg, NULL, 0, 0, PM_REMOVE));
+    cr_assert_eq(msg.message, WM_QUIT);
+    cr_assert_eq(msg.wParam, 7);
+}
+
+Test(library, thread_term_without_state_is_fine, .timeout = 30)
+{
+    cr_assert_eq(mfcs_thread_term(), MFCS_OK);
+    cr_assert_eq(mfcs_thread_term(), MFCS_OK);
+}

@@ -1,0 +1,238 @@
+/* The handle table and library start/stop, tested from inside (links the
+ * static library, so it sees what the DLL does not export). */
+#include <criterion/criterion.h>
+
+#include "win.h"
+
+#include <stdlib.h>
+
+#define OWNER_ANY 0
+
+static int destroyed[8];
+static int destroy_order[64];
+static int destroy_n;
+
+static void destroy_kind(void *obj)
+{
+    int kind = (int)(intptr_t)obj;
+    destroyed[kind]++;
+    if (destroy_n < 64)
+        destroy_order[destroy_n++] = kind;
+}
+
+Test(handle, live_handle_resolves_to_its_object, .timeout = 30)
+{
+    int obj;
+    void *h;
+    cr_assert_eq(mfcs__handle_alloc(MFCS__KIND_FILE, &obj, OWNER_ANY, NULL, &h), MFCS_OK);
+    cr_assert_eq(mfcs__handle_get(h, MFCS__KIND_FILE), &obj);
+    cr_assert((uintptr_t)h & 1, "handle %p is not odd", h);
+    mfcs__handle_release(h);
+}
+
+Test(handle, closed_handle_is_dead_even_after_slot_reuse, .timeout = 30)
+{
+    int a, b;
+    void *h1, *h2;
+    int i;
+    cr_assert_eq(mfcs__handle_alloc(MFCS__KIND_FILE, &a, OWNER_ANY, NULL, &h1), MFCS_OK);
+    mfcs__handle_release(h1);
+    cr_assert_null(mfcs__handle_get(h1, MFCS__KIND_FILE));
+    /* Churn until the same slot comes back: the old handle must still fail. */
+    for (i = 0; i < 5000; i++) {
+        cr_assert_eq(mfcs__handle_alloc(MFCS__KIND_FILE, &b, OWNER_ANY, NULL, &h2), MFCS_OK);
+        if ((((uintptr_t)h2 ^ (uintptr_t)h1) & ((MFCS__HANDLE_MAX - 1) << 1)) == 0)
+            break;
+        mfcs__handle_release(h2);
+    }
+    cr_assert_lt(i, 5000, "slot never reused");
+    cr_assert_neq(h1, h2);
+    cr_assert_null(mfcs__handle_get(h1, MFCS__KIND_FILE));
+    cr_assert_eq(mfcs__handle_get(h2, MFCS__KIND_FILE), &b);
+    /* Releasing the stale handle again must not kill the slot's new owner. */
+    mfcs__handle_release(h1);
+    cr_assert_eq(mfcs__handle_get(h2, MFCS__KIND_FILE), &b);
+    mfcs__handle_release(h2);
+}
+
+Test(handle, wrong_kind_null_and_forged_values_fail, .timeout = 30)
+{
+    int obj, local;
+    void *h;
+    void *heap = malloc(64);
+    cr_assert_eq(mfcs__handle_alloc(MFCS__KIND_SOCKET, &obj, OWNER_ANY, NULL, &h), MFCS_OK);
+    cr_assert_null(mfcs__handle_get(h, MFCS__KIND_ARCHIVE));
+    cr_assert_null(mfcs__handle_get(h, MFCS__KIND_FILE));
+    cr_assert_null(mfcs__handle_get(NULL, MFCS__KIND_SOCKET));
+    cr_assert_null(mfcs__handle_get(&local, MFCS__KIND_SOCKET));
+    cr_assert_null(mfcs__handle_get(heap, MFCS__KIND_SOCKET));
+    cr_assert_null(mfcs__handle_get((void *)(uintptr_t)0xFFFFFFFFu, MFCS__KIND_SOCKET));
+    cr_assert_null(mfcs__handle_get((void *)(uintptr_t)1, MFCS__KIND_SOCKET));
+    cr_assert_null(mfcs__handle_get((void *)((uintptr_t)h ^ (1u << 21)), MFCS__KIND_SOCKET),
+                   "a neighbouring generation resolved");
+    cr_assert_null(mfcs__handle_get((void *)((uintptr_t)h + 2), MFCS__KIND_SOCKET),
+                   "a neighbouring slot resolved");
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    cr_assert_null(mfcs__handle_get((void *)((uintptr_t)h | ((uintptr_t)1 << 40)), MFCS__KIND_SOCKET));
+#endif
+    free(heap);
+    mfcs__handle_release(h);
+}
+
+struct owner_probe { void *h; mfcs_err err; };
+static DWORD WINAPI probe_owner(void *arg)
+{
+    struct owner_probe *p = arg;
+    void *obj = NULL;
+    p->err = mfcs__handle_get_owned(p->h, MFCS__KIND_SOCKET, &obj);
+    return 0;
+}
+
+static mfcs_err owned_from_other_thread(void *h)
+{
+    struct owner_probe p = { h, -1 };
+    HANDLE t = CreateThread(NULL, 0, probe_owner, &p, 0, NULL);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    return p.err;
+}
+
+Test(handle, owner_thread_is_checked_and_can_move, .timeout = 30)
+{
+    int obj;
+    void *h, *got = NULL;
+    cr_assert_eq(mfcs__handle_alloc(MFCS__KIND_SOCKET, &obj, GetCurrentThreadId(), NULL, &h), MFCS_OK);
+    cr_assert_eq(mfcs__handle_get_owned(h, MFCS__KIND_SOCKET, &got), MFCS_OK);
+    cr_assert_eq(got, &obj);
+    cr_assert_eq(owned_from_other_thread(h), MFCS_E_WRONGTHREAD);
+    mfcs__handle_set_owner(h, OWNER_ANY);
+    cr_assert_eq(owned_from_other_thread(h), MFCS_OK);
+    mfcs__handle_release(h);
+    cr_assert_eq(owned_from_other_thread(h), MFCS_E_BADHANDLE);
+    cr_assert_eq(mfcs__handle_get_owned(h, MFCS__KIND_SOCKET, &got), MFCS_E_BADHANDLE);
+}
+
+Test(handle, table_full_gives_nomem_and_recovers, .timeout = 120)
+{
+    void **hs = malloc(sizeof(void *) * MFCS__HANDLE_MAX);
+    unsigned n = 0, i, live0 = mfcs__handle_live(0);
+    mfcs_err err = MFCS_OK;
+    cr_assert_not_null(hs);
+    while (n < MFCS__HANDLE_MAX && (err = mfcs__handle_alloc(MFCS__KIND_CLASS, NULL, OWNER_ANY, NULL, &hs[n])) == MFCS_OK)
+        n++;
+    cr_assert_eq(err, MFCS_E_NOMEM, "stopped at %u with %d", n, err);
+    cr_assert_eq(n + live0, MFCS__HANDLE_MAX, "got %u handles", n);
+    for (i = 0; i < n; i++)
+        mfcs__handle_release(hs[i]);
+    cr_assert_eq(mfcs__handle_live(0), live0);
+    cr_assert_eq(mfcs__handle_alloc(MFCS__KIND_CLASS, NULL, OWNER_ANY, NULL, &hs[0]), MFCS_OK);
+    mfcs__handle_release(hs[0]);
+    free(hs);
+}
+
+static DWORD WINAPI churn(void *arg)
+{
+    int i, obj;
+    (void)arg;
+    for (i = 0; i < 20000; i++) {
+        void *h;
+        if (mfcs__handle_alloc(MFCS__KIND_ARCHIVE, &obj, OWNER_ANY, NULL, &h) != MFCS_OK)
+            return 1;
+        if (mfcs__handle_get(h, MFCS__KIND_ARCHIVE) != &obj)
+            return 2;
+        mfcs__handle_release(h);
+        if (mfcs__handle_get(h, MFCS__KIND_ARCHIVE) != NULL)
+            return 3;
+    }
+    return 0;
+}
+
+Test(handle, concurrent_alloc_and_release_keep_handles_distinct, .timeout = 60)
+{
+    HANDLE t[4];
+    DWORD code;
+    int i;
+    unsigned live0 = mfcs__handle_live(0);
+    for (i = 0; i < 4; i++)
+        t[i] = CreateThread(NULL, 0, churn, NULL, 0, NULL);
+    WaitForMultipleObjects(4, t, TRUE, INFINITE);
+    for (i = 0; i < 4; i++) {
+        GetExitCodeThread(t[i], &code);
+        cr_assert_eq(code, 0, "thread %d failed with %lu", i, (unsigned long)code);
+        CloseHandle(t[i]);
+    }
+    cr_assert_eq(mfcs__handle_live(0), live0);
+}
+
+/* ---- init / term ---- */
+
+Test(library, init_and_term_are_counted, .timeout = 30)
+{
+    cr_assert(!mfcs__initialized());
+    cr_assert_eq(mfcs_init(), MFCS_OK);
+    cr_assert_eq(mfcs_init(), MFCS_OK);
+    cr_assert(mfcs__initialized());
+    mfcs_term();
+    cr_assert(mfcs__initialized(), "the first term of two stopped the library");
+    mfcs_term();
+    cr_assert(!mfcs__initialized());
+    mfcs_term(); /* unbalanced: does nothing */
+    cr_assert(!mfcs__initialized());
+    cr_assert_eq(mfcs_init(), MFCS_OK);
+    cr_assert(mfcs__initialized());
+    mfcs_term();
+}
+
+static DWORD WINAPI init_term_thread(void *arg)
+{
+    int i;
+    (void)arg;
+    for (i = 0; i < 200; i++) {
+        if (mfcs_init() != MFCS_OK)
+            return 1;
+        if (!mfcs__initialized())
+            return 2;
+        mfcs_term();
+    }
+    return 0;
+}
+
+Test(library, init_and_term_from_many_threads, .timeout = 60)
+{
+    HANDLE t[4];
+    int i;
+    DWORD code;
+    cr_assert_eq(mfcs_init(), MFCS_OK);
+    for (i = 0; i < 4; i++)
+        t[i] = CreateThread(NULL, 0, init_term_thread, NULL, 0, NULL);
+    WaitForMultipleObjects(4, t, TRUE, INFINITE);
+    for (i = 0; i < 4; i++) {
+        GetExitCodeThread(t[i], &code);
+        cr_assert_eq(code, 0, "thread %d failed with %lu", i, (unsigned long)code);
+        CloseHandle(t[i]);
+    }
+    cr_assert(mfcs__initialized());
+    mfcs_term();
+    cr_assert(!mfcs__initialized());
+}
+
+Test(library, last_term_frees_every_live_object_archives_first, .timeout = 30)
+{
+    void *h[4];
+    static const int kinds[4] = { MFCS__KIND_SOCKET, MFCS__KIND_CLASS, MFCS__KIND_ARCHIVE, MFCS__KIND_FILE };
+    int i;
+    cr_assert_eq(mfcs_init(), MFCS_OK);
+    for (i = 0; i < 4; i++)
+        cr_assert_eq(mfcs__handle_alloc(kinds[i], (void *)(intptr_t)kinds[i], OWNER_ANY,
+                                        destroy_kind, &h[i]), MFCS_OK);
+    destroy_n = 0;
+    mfcs_term();
+    cr_assert_eq(destroy_n, 4);
+    cr_assert_eq(destroy_order[0], MFCS__KIND_ARCHIVE);
+    cr_assert_eq(destroy_order[1], MFCS__KIND_FILE);
+    cr_assert_eq(destroy_order[2], MFCS__KIND_SOCKET);
+    cr_assert_eq(destroy_order[3], MFCS__KIND_CLASS);
+    for (i = 0; i < 4; i++)
+        cr_assert_null(mfcs__handle_get(h[i], kinds[i]));
+    cr_assert_eq(mfcs__handle_live(0), 0);
+}
