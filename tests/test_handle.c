@@ -114,11 +114,11 @@ Test(handle, owner_thread_is_checked_and_can_move, .timeout = 30)
 
 Test(handle, table_full_gives_nomem_and_recovers, .timeout = 120)
 {
-    void **hs = malloc(sizeof(void *) * MFCS__HANDLE_MAX);
+    void **hs = malloc(sizeof(void *) * (MFCS__HANDLE_MAX + 1));
     unsigned n = 0, i, live0 = mfcs__handle_live(0);
     mfcs_err err = MFCS_OK;
     cr_assert_not_null(hs);
-    while (n < MFCS__HANDLE_MAX && (err = mfcs__handle_alloc(MFCS__KIND_CLASS, NULL, OWNER_ANY, NULL, &hs[n])) == MFCS_OK)
+    while (n <= MFCS__HANDLE_MAX && (err = mfcs__handle_alloc(MFCS__KIND_CLASS, NULL, OWNER_ANY, NULL, &hs[n])) == MFCS_OK)
         n++;
     cr_assert_eq(err, MFCS_E_NOMEM, "stopped at %u with %d", n, err);
     cr_assert_eq(n + live0, MFCS__HANDLE_MAX, "got %u handles", n);
