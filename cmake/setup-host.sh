@@ -13,7 +13,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 # Packages the build needs on every run. Criterion's own build needs meson,
 # pkg-config, make, xz and python3; dpkg-dev lets apt-get source unpack.
 PKGS="mingw-w64 cmake ninja-build meson pkg-config make xz-utils
-      python3 dpkg-dev ca-certificates git file binutils-mingw-w64-x86-64"
+      python3 python3-yaml dpkg-dev ca-certificates git file binutils-mingw-w64-x86-64"
 
 missing=()
 for p in $PKGS; do

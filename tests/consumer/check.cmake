@@ -1,0 +1,69 @@
+# Installs the build into a scratch prefix, then builds two consumers against
+# it: one with find_package(mfcsock CONFIG REQUIRED), one with pkg-config's
+# flags alone, and runs both (under Wine when cross-compiling). Also checks
+# the installed layout. Run by ctest with -DBUILD_DIR -DSOURCE_DIR -DPREFIX
+# -DTOOLCHAIN -DEMULATOR -DCC -DPKG_CONFIG -DGENERATOR.
+function(run what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${what} failed (${rc}):\n${out}\n${err}")
+  endif()
+  message("${what}: ok ${out}")
+endfunction()
+
+file(REMOVE_RECURSE ${PREFIX})
+run("cmake --install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX})
+
+set(expected bin/mfcsock.dll include/mfcsock.h include/mfcsock/base.h
+    lib/pkgconfig/mfcsock.pc lib/cmake/mfcsock/mfcsockConfig.cmake
+    lib/cmake/mfcsock/mfcsockConfigVersion.cmake)
+if(CC MATCHES "mingw|gcc|clang")
+  list(APPEND expected lib/libmfcsock.dll.a lib/mfcsock.lib)
+else()
+  list(APPEND expected lib/mfcsock.lib)
+endif()
+foreach(f IN LISTS expected)
+  if(NOT EXISTS ${PREFIX}/${f})
+    message(FATAL_ERROR "the install lacks ${f}")
+  endif()
+endforeach()
+
+set(work ${PREFIX}-consumers)
+file(REMOVE_RECURSE ${work})
+set(tc "")
+if(TOOLCHAIN)
+  set(tc -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN})
+endif()
+run("configure the find_package consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer
+    -B ${work}/cmake -G ${GENERATOR} ${tc} -Dmfcsock_DIR=${PREFIX}/lib/cmake/mfcsock)
+run("build the find_package consumer" ${CMAKE_COMMAND} --build ${work}/cmake)
+
+# The pkg-config consumer: the compiler, the .pc file's flags, nothing else.
+if(PKG_CONFIG AND CC MATCHES "gcc|clang")
+  set(ENV{PKG_CONFIG_LIBDIR} ${PREFIX}/lib/pkgconfig)
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs mfcsock OUTPUT_VARIABLE flags
+                  RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pkg-config does not know mfcsock")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  run("build the pkg-config consumer (${flags})" ${CC} ${SOURCE_DIR}/tests/consumer/main.c ${flags}
+      -o ${work}/consumer_pc.exe)
+endif()
+
+# Both run with the installed DLL beside them, as a user ships it.
+file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${work}/cmake)
+file(GLOB exes ${work}/cmake/consumer.exe ${work}/cmake/*/consumer.exe)
+if(EXISTS ${work}/consumer_pc.exe)
+  file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${work})
+  list(APPEND exes ${work}/consumer_pc.exe)
+endif()
+foreach(exe IN LISTS exes)
+  get_filename_component(dir ${exe} DIRECTORY)
+  if(NOT EXISTS ${dir}/mfcsock.dll)
+    file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${dir})
+  endif()
+  run("run ${exe}" ${EMULATOR} ${exe})
+endforeach()
+list(LENGTH exes n)
+message("consumers: ${n} built and ran against the installed tree")
