@@ -10,5 +10,7 @@
 #define MFCSOCK_H
 
 #include "mfcsock/base.h"
+#include "mfcsock/file.h"
+#include "mfcsock/archive.h"
 
 #endif /* MFCSOCK_H */

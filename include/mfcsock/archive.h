@@ -1,0 +1,359 @@
+/*
+ * mfcsock/archive.h: archives (MFC's CArchive) and serializable classes
+ * (CObject, CRuntimeClass, DECLARE_SERIAL / IMPLEMENT_SERIAL).
+ *
+ * The bytes an archive writes are exactly those MFC's CArchive writes for the
+ * same calls, and it reads whatever MFC writes: little-endian primitives, MFC's
+ * string length prefixes, object and class tags with back references. The
+ * format does not depend on the build (32- or 64-bit).
+ *
+ * Rules shared by every read and write call below:
+ * - Errors are sticky (like ferror): once a call fails, every later read or
+ *   write returns the same error and mfcs_archive_error reports it, so a
+ *   program can serialize many fields and check once.
+ * - MFCS_E_BADHANDLE for a bad archive handle; MFCS_E_WRONGTHREAD for an
+ *   archive on a socket file used from another thread than the socket's;
+ *   MFCS_E_MODE for a write on a loading archive or a read on a storing one.
+ * - Reads: MFCS_E_EOF when the stream ends inside a value, MFCS_E_FORMAT for
+ *   bytes that are not a valid archive, MFCS_E_LIMIT over the limits of
+ *   mfcs_archive_set_limits, MFCS_E_CLASS for class problems, or the file's
+ *   error (a socket's Winsock code, e.g. WSAECONNRESET). A hostile stream
+ *   never crashes the reader, and a length prefix is never trusted for an
+ *   allocation: memory grows as bytes actually arrive.
+ * - Writes: nothing reaches the file before mfcs_archive_flush or
+ *   mfcs_archive_close (or a full buffer); then the file's error, if any.
+ *
+ * Included by <mfcsock.h>. Needs no Windows header.
+ */
+#ifndef MFCSOCK_ARCHIVE_H
+#define MFCSOCK_ARCHIVE_H
+
+#include "base.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { MFCS_LOAD = 1, MFCS_STORE = 0 };
+
+/*
+ * mfcs_archive_open: an archive on a file (MFC: CArchive(pFile, nMode, nBufSize)).
+ *
+ * mode is MFCS_LOAD or MFCS_STORE. buf_size 0 means 4096; like MFC, a size
+ * under 128 is raised to 128. Several archives may be open on one file; the
+ * file cannot be closed until they are. On a socket file this is the second
+ * stream-only gate: it checks the socket's actual type (SO_TYPE).
+ *
+ * out (OUT): the new archive.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (out NULL, bad mode), MFCS_E_BADHANDLE,
+ * MFCS_E_WRONGTHREAD, MFCS_E_NOTSTREAM (a socket file whose socket is now a
+ * datagram socket), MFCS_E_STATE (its socket was closed), MFCS_E_NOMEM.
+ */
+mfcs_err MFCS_CALL mfcs_archive_open(mfcs_archive **out, mfcs_file *f, int mode, size_t buf_size);
+
+/*
+ * mfcs_archive_flush: a storing archive writes its buffered bytes to the
+ * file (CArchive::Flush). A loading archive hands the bytes it read ahead
+ * but did not consume back to the file, whose next read returns them first
+ * (MFC dropped them on socket files).
+ * Returns MFCS_OK, the sticky error, or the file's error.
+ */
+mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *ar);
+
+/*
+ * mfcs_archive_close: flush (as mfcs_archive_flush), then free the archive
+ * (CArchive::Close). It always frees it, even on error, and returns the
+ * first error the archive had. The file stays open. Objects read through
+ * the archive stay the caller's.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, or the first error.
+ */
+mfcs_err MFCS_CALL mfcs_archive_close(mfcs_archive *ar);
+
+/*
+ * mfcs_archive_abort: free the archive without writing what a storing
+ * archive still buffers (CArchive::Abort). A loading archive still hands
+ * unconsumed bytes back to its file.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD.
+ */
+mfcs_err MFCS_CALL mfcs_archive_abort(mfcs_archive *ar);
+
+/*
+ * mfcs_archive_error: the archive's sticky error.
+ * first_error (OUT): MFCS_OK while no call has failed.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INVALIDARG (NULL first_error).
+ */
+mfcs_err MFCS_CALL mfcs_archive_error(mfcs_archive *ar, mfcs_err *first_error);
+
+/*
+ * mfcs_archive_is_loading: whether the archive loads (CArchive::IsLoading).
+ * yes (OUT): 1 loading, 0 storing.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INVALIDARG.
+ */
+mfcs_err MFCS_CALL mfcs_archive_is_loading(mfcs_archive *ar, int *yes);
+
+/*
+ * mfcs_archive_is_buffer_empty: CArchive::IsBufferEmpty. Loading: 1 when no
+ * byte that was read from the file is still unconsumed, which makes MFC's
+ * `do { read a message } while (!is_buffer_empty)` loop in on_receive work.
+ * Storing: 1 when nothing waits to be flushed.
+ * yes (OUT). Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INVALIDARG.
+ */
+mfcs_err MFCS_CALL mfcs_archive_is_buffer_empty(mfcs_archive *ar, int *yes);
+
+/*
+ * mfcs_archive_set_limits: cap a single string (in bytes as stored: two per
+ * UTF-16 unit) and a single count read by this archive. 0 keeps a limit's
+ * default: 256 MiB for strings, 2^31 - 1 for counts. Reads over a limit get
+ * MFCS_E_LIMIT before anything is allocated.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD.
+ */
+mfcs_err MFCS_CALL mfcs_archive_set_limits(mfcs_archive *ar, size_t max_string_bytes, uint64_t max_count);
+
+/* Writes a BYTE (MFC: ar << (BYTE)v): 1 byte. */
+mfcs_err MFCS_CALL mfcs_archive_write_u8(mfcs_archive *ar, uint8_t v);
+/* Writes a char (ar << (char)v): 1 byte. */
+mfcs_err MFCS_CALL mfcs_archive_write_i8(mfcs_archive *ar, int8_t v);
+/* Writes a WORD or wchar_t (ar << (WORD)v): 2 bytes, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_u16(mfcs_archive *ar, uint16_t v);
+/* Writes a short (ar << (short)v): 2 bytes, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_i16(mfcs_archive *ar, int16_t v);
+/* Writes a DWORD or UINT (ar << (DWORD)v): 4 bytes, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_u32(mfcs_archive *ar, uint32_t v);
+/* Writes a LONG or int (ar << (LONG)v): 4 bytes, little-endian, on x64 too. */
+mfcs_err MFCS_CALL mfcs_archive_write_i32(mfcs_archive *ar, int32_t v);
+/* Writes a ULONGLONG (ar << (ULONGLONG)v): 8 bytes, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_u64(mfcs_archive *ar, uint64_t v);
+/* Writes a LONGLONG (ar << (LONGLONG)v): 8 bytes, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_i64(mfcs_archive *ar, int64_t v);
+/* Writes a float (ar << v): 4 bytes IEEE-754, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_f32(mfcs_archive *ar, float v);
+/* Writes a double (ar << v): 8 bytes IEEE-754, little-endian. */
+mfcs_err MFCS_CALL mfcs_archive_write_f64(mfcs_archive *ar, double v);
+/* Writes a bool (ar << (bool)v): one byte, 1 for any nonzero v, else 0. */
+mfcs_err MFCS_CALL mfcs_archive_write_bool(mfcs_archive *ar, int v);
+
+/* Reads a BYTE (MFC: ar >> v). out (OUT, may be NULL: the value is skipped). */
+mfcs_err MFCS_CALL mfcs_archive_read_u8(mfcs_archive *ar, uint8_t *out);
+/* Reads a char. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_i8(mfcs_archive *ar, int8_t *out);
+/* Reads a WORD or wchar_t. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_u16(mfcs_archive *ar, uint16_t *out);
+/* Reads a short. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_i16(mfcs_archive *ar, int16_t *out);
+/* Reads a DWORD or UINT. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_u32(mfcs_archive *ar, uint32_t *out);
+/* Reads a LONG or int. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_i32(mfcs_archive *ar, int32_t *out);
+/* Reads a ULONGLONG. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_u64(mfcs_archive *ar, uint64_t *out);
+/* Reads a LONGLONG. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_i64(mfcs_archive *ar, int64_t *out);
+/* Reads a float. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_f32(mfcs_archive *ar, float *out);
+/* Reads a double. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_f64(mfcs_archive *ar, double *out);
+/* Reads a bool: any nonzero byte reads as 1. out (OUT, may be NULL). */
+mfcs_err MFCS_CALL mfcs_archive_read_bool(mfcs_archive *ar, int *out);
+
+/*
+ * mfcs_archive_write: raw bytes, no prefix (CArchive::Write). Large writes
+ * go to the file directly in whole buffer sizes, as MFC does; the bytes on
+ * the wire never depend on the buffer size.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (buf NULL with len > 0), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write(mfcs_archive *ar, const void *buf, size_t len);
+
+/*
+ * mfcs_archive_read: up to len raw bytes (CArchive::Read). Fewer come back
+ * only at the end of the stream, which is not an error. buf NULL skips them.
+ * nread (OUT, may be NULL): bytes read.
+ * Returns MFCS_OK or the common errors (never MFCS_E_EOF).
+ */
+mfcs_err MFCS_CALL mfcs_archive_read(mfcs_archive *ar, void *buf, size_t len, size_t *nread);
+
+/*
+ * mfcs_archive_write_string_a: a CStringA: MFC's length prefix (1, 3, 7 or
+ * 15 bytes), then len bytes as they are (the active code page, as an ANSI
+ * MFC program writes them), no terminator.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL with len > 0), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_string_a(mfcs_archive *ar, const char *s, size_t len);
+
+/*
+ * mfcs_archive_write_string_w: a CStringW: the marker FF FE FF, the length
+ * prefix counting UTF-16 units, then 2*len bytes of UTF-16LE.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL with len > 0), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_string_w(mfcs_archive *ar, const wchar_t *s, size_t len);
+
+/*
+ * mfcs_archive_write_string: a NUL-terminated UTF-8 string, sent as a
+ * CStringW (a Unicode MFC program's CString reads it directly).
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (NULL, or not valid UTF-8), MFCS_E_NOMEM,
+ * or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_string(mfcs_archive *ar, const char *utf8);
+
+/*
+ * mfcs_archive_read_string_a: a CString of either width, as ANSI (the
+ * active code page); a wide one is converted as MFC's CStringA would.
+ * out (OUT, may be NULL: the string is skipped): a NUL-terminated copy to
+ *   free with mfcs_free. len (OUT, may be NULL): its length in bytes.
+ * Returns MFCS_OK, MFCS_E_NOMEM, or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *ar, char **out, size_t *len);
+
+/*
+ * mfcs_archive_read_string_w: a CString of either width, as UTF-16; an ANSI
+ * one is converted from the active code page.
+ * out (OUT, may be NULL), len (OUT, may be NULL: UTF-16 units without the NUL).
+ * Returns MFCS_OK, MFCS_E_NOMEM, or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *ar, wchar_t **out, size_t *len);
+
+/*
+ * mfcs_archive_read_string: a CString of either width, as UTF-8 (an ANSI one
+ * is converted from the active code page; an unpaired surrogate becomes U+FFFD).
+ * utf8 (OUT, may be NULL), len (OUT, may be NULL: bytes without the NUL).
+ * Returns MFCS_OK, MFCS_E_NOMEM, or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *ar, char **utf8, size_t *len);
+
+/*
+ * mfcs_archive_write_line: the bytes of s as they are, no prefix, no NUL,
+ * and no newline added (CArchive::WriteString in an ANSI build): the
+ * caller supplies "\r\n".
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *ar, const char *s);
+
+/*
+ * mfcs_archive_read_line: one line of bytes (CArchive::ReadString(CString&)
+ * in an ANSI build). Reads up to and including "\n"; the line ends at "\r"
+ * too, and as in MFC the character after a "\r" is always taken as part of
+ * the line ending ("\r\n") or, when it is not "\n", as the line's last
+ * character. The newline is not stored. Copies at most cap - 1 bytes and a
+ * NUL into buf, consuming the whole line even when it does not fit.
+ * buf (OUT, may be NULL: the line is skipped), len (OUT, may be NULL): the
+ * line's full length, which is >= cap when it was cut.
+ * Returns MFCS_OK (also for a last line without newline), MFCS_E_EOF when
+ * the stream ended before any byte of a line, or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *ar, char *buf, size_t cap, size_t *len);
+
+/*
+ * mfcs_archive_write_count: an element count (CArchive::WriteCount): WORD
+ * below 0xFFFF, else FFFF + DWORD below 0xFFFFFFFF, else FFFF FFFFFFFF + QWORD
+ * (the 64-bit form, written by the 32-bit DLL too).
+ * Returns MFCS_OK or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_count(mfcs_archive *ar, uint64_t n);
+
+/*
+ * mfcs_archive_read_count: an element count (CArchive::ReadCount).
+ * n (OUT, may be NULL).
+ * Returns MFCS_OK, MFCS_E_LIMIT above the archive's max_count, or the common
+ * read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_count(mfcs_archive *ar, uint64_t *n);
+
+/* ---- serializable objects ---- */
+
+/* What a class does, as DECLARE_SERIAL and a Serialize override do in MFC. */
+typedef struct mfcs_class_ops {
+    void    *(MFCS_CALL *create)(void *ctx);  /* a new, empty object (NULL: out of memory) */
+    mfcs_err (MFCS_CALL *serialize)(mfcs_archive *ar, void *obj, void *ctx); /* both ways:
+                                               ask mfcs_archive_is_loading */
+    void     (MFCS_CALL *destroy)(void *obj, void *ctx); /* frees an object create made */
+} mfcs_class_ops;
+
+#define MFCS_VERSIONABLE_SCHEMA 0x80000000u   /* OR into schema, as MFC's VERSIONABLE_SCHEMA */
+
+/*
+ * mfcs_class_register: make a serializable class (IMPLEMENT_SERIAL).
+ *
+ * name: ASCII, 1 to 63 characters (MFC cannot load longer names), unique
+ * in the process. schema: 0..0xFFFE (0xFFFF means "not serializable" in
+ * MFC), optionally | MFCS_VERSIONABLE_SCHEMA so that objects stored with
+ * another schema still load (their schema is then given by
+ * mfcs_archive_object_schema). ops is copied; ctx is passed to each op.
+ *
+ * out (OUT): the class handle.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (NULL out, name or op; bad name or
+ * schema), MFCS_E_STATE (the name is taken), MFCS_E_NOMEM. Thread-safe.
+ */
+mfcs_err MFCS_CALL mfcs_class_register(mfcs_class **out, const char *name, unsigned schema,
+                                       const mfcs_class_ops *ops, void *ctx);
+
+/*
+ * mfcs_class_find: the registered class of that name (CRuntimeClass::FromName).
+ * out (OUT). Returns MFCS_OK, MFCS_E_INVALIDARG (NULL name or out),
+ * MFCS_E_CLASS (no such class). Thread-safe.
+ */
+mfcs_err MFCS_CALL mfcs_class_find(const char *name, mfcs_class **out);
+
+/*
+ * mfcs_class_unregister: remove a class; its handle then gets MFCS_E_BADHANDLE.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_STATE while an open archive has
+ * written or read objects of the class (close it first). Thread-safe.
+ */
+mfcs_err MFCS_CALL mfcs_class_unregister(mfcs_class *cls);
+
+/*
+ * mfcs_archive_write_object: store a pointer to an object (ar << pObj).
+ *
+ * obj NULL writes a null reference. An object already written to this
+ * archive is written as a back reference (cls is then ignored). Otherwise
+ * the class is written (a new-class record the first time, a class
+ * reference after), obj gets the next index and cls's serialize runs.
+ *
+ * Returns MFCS_OK, MFCS_E_BADHANDLE (cls is not a class, for a new object),
+ * MFCS_E_LIMIT (0x3FFFFFFE objects and classes), the error serialize
+ * returned, or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *ar, const mfcs_class *cls, void *obj);
+
+/*
+ * mfcs_archive_read_object: load a pointer to an object (ar >> pObj).
+ *
+ * A new object is made with its class's create and filled by its
+ * serialize; a back reference gives the same pointer again; a null
+ * reference gives NULL. Objects returned belong to the caller (once each);
+ * closing the archive never destroys them. When serialize fails the
+ * half-made object is destroyed and the error returned.
+ *
+ * expected: NULL accepts any class; otherwise an object of another class
+ *   (or a back reference to one) gets MFCS_E_CLASS.
+ * obj (OUT): the object or NULL. cls (OUT, may be NULL): its class.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (obj NULL), MFCS_E_CLASS (unknown class name, schema mismatch on a
+ * class that is not versionable, unexpected class), MFCS_E_FORMAT (a tag
+ * that names nothing, a class where an object belongs or the reverse),
+ * MFCS_E_LIMIT, MFCS_E_NOMEM, serialize's error, or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *ar, const mfcs_class *expected,
+                                            void **obj, const mfcs_class **cls);
+
+/*
+ * mfcs_archive_map_object: give obj the next index without writing
+ * anything (CArchive::MapObject); both sides must map the same objects in
+ * the same order. Later write_object(obj) calls write back references.
+ * Returns MFCS_OK, MFCS_E_LIMIT, MFCS_E_NOMEM, or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_map_object(mfcs_archive *ar, void *obj);
+
+/*
+ * mfcs_archive_object_schema: inside serialize while loading, the schema the
+ * object was stored with (CArchive::GetObjectSchema); like MFC it gives the
+ * value once, later calls in the same serialize give 0xFFFFFFFF. While
+ * storing it gives the class's schema.
+ * schema (OUT).
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (NULL schema), MFCS_E_STATE (not inside
+ * serialize), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_object_schema(mfcs_archive *ar, unsigned *schema);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MFCSOCK_ARCHIVE_H */

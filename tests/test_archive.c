@@ -1,0 +1,605 @@
+/* Archives: MFC's byte format for primitives, counts, strings and lines,
+ * buffering, and every error a bad call gets. */
+#include "archive_util.h"
+
+#include <wchar.h>
+
+/* ---- golden bytes (MFC-REFERENCE 1.7 and the rules of 1.1-1.4) ---- */
+
+Test(golden, primitives, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    OK(mfcs_archive_write_u8(ar, 0xAB));                    /* #1 */
+    OK(mfcs_archive_write_u16(ar, 0x1234));                 /* #2 */
+    OK(mfcs_archive_write_u32(ar, 0x12345678));             /* #3 */
+    OK(mfcs_archive_write_i32(ar, -2));                     /* #4 */
+    OK(mfcs_archive_write_i32(ar, 1));                      /* #5 */
+    OK(mfcs_archive_write_bool(ar, 1));                     /* #6 */
+    OK(mfcs_archive_write_bool(ar, 0));
+    OK(mfcs_archive_write_f32(ar, 1.0f));                   /* #7 */
+    OK(mfcs_archive_write_f32(ar, -2.5f));
+    OK(mfcs_archive_write_f64(ar, 1.0));                    /* #8 */
+    OK(mfcs_archive_write_i64(ar, 0x0102030405060708LL));   /* #9 */
+    OK(mfcs_archive_write_u16(ar, L'A'));                   /* #10 */
+    OK(mfcs_archive_write_i8(ar, 'A'));
+    OK(mfcs_archive_write_i16(ar, -2));
+    OK(mfcs_archive_write_u64(ar, 0xFFFFFFFFFFFFFFFEull));
+    OK(mfcs_archive_write_bool(ar, 42));                    /* any nonzero: 01 */
+    close_expect(ar, f,
+        "AB 34 12 78 56 34 12 FE FF FF FF 01 00 00 00 01 00 00 00 80 3F 00 00 20 C0 "
+        "00 00 00 00 00 00 F0 3F 08 07 06 05 04 03 02 01 41 00 41 FE FF "
+        "FE FF FF FF FF FF FF FF 01");
+}
+
+Test(golden, primitives_round_trip, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    const void *data;
+    size_t len;
+    uint8_t u8; int8_t i8; uint16_t u16; int16_t i16; uint32_t u32; int32_t i32;
+    uint64_t u64; int64_t i64; float f32; double f64; int b;
+    OK(mfcs_archive_write_u8(ar, 200)); OK(mfcs_archive_write_i8(ar, -100));
+    OK(mfcs_archive_write_u16(ar, 65000)); OK(mfcs_archive_write_i16(ar, -30000));
+    OK(mfcs_archive_write_u32(ar, 4000000000u)); OK(mfcs_archive_write_i32(ar, -2000000000));
+    OK(mfcs_archive_write_u64(ar, 18000000000000000000ull)); OK(mfcs_archive_write_i64(ar, -9000000000000000000ll));
+    OK(mfcs_archive_write_f32(ar, 3.25f)); OK(mfcs_archive_write_f64(ar, -1e300));
+    OK(mfcs_archive_write_bool(ar, 1));
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_memory_data(f, &data, &len));
+    cr_assert_eq(len, 1 + 1 + 2 + 2 + 4 + 4 + 8 + 8 + 4 + 8 + 1);
+    {
+        mfcs_file *g;
+        mfcs_archive *in = new_load(&g, data, len);
+        OK(mfcs_archive_read_u8(in, &u8)); cr_assert_eq(u8, 200);
+        OK(mfcs_archive_read_i8(in, &i8)); cr_assert_eq(i8, -100);
+        OK(mfcs_archive_read_u16(in, &u16)); cr_assert_eq(u16, 65000);
+        OK(mfcs_archive_read_i16(in, &i16)); cr_assert_eq(i16, -30000);
+        OK(mfcs_archive_read_u32(in, &u32)); cr_assert_eq(u32, 4000000000u);
+        OK(mfcs_archive_read_i32(in, &i32)); cr_assert_eq(i32, -2000000000);
+        OK(mfcs_archive_read_u64(in, &u64)); cr_assert_eq(u64, 18000000000000000000ull);
+        OK(mfcs_archive_read_i64(in, &i64)); cr_assert_eq(i64, -9000000000000000000ll);
+        OK(mfcs_archive_read_f32(in, &f32)); cr_assert_eq(f32, 3.25f);
+        OK(mfcs_archive_read_f64(in, &f64)); cr_assert_eq(f64, -1e300);
+        OK(mfcs_archive_read_bool(in, &b)); cr_assert_eq(b, 1);
+        ERR(mfcs_archive_read_u8(in, &u8), MFCS_E_EOF);
+        ERR(mfcs_archive_close(in), MFCS_E_EOF);
+        OK(mfcs_file_close(g));
+    }
+    OK(mfcs_file_close(f));
+}
+
+Test(golden, bool_reads_any_nonzero_as_one, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "\x00\x07\xFF", 3);
+    int b = -1;
+    OK(mfcs_archive_read_bool(ar, &b)); cr_assert_eq(b, 0);
+    OK(mfcs_archive_read_bool(ar, &b)); cr_assert_eq(b, 1);
+    OK(mfcs_archive_read_bool(ar, NULL)); /* out may be NULL: skipped */
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(golden, counts_use_word_dword_and_qword_escapes, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    OK(mfcs_archive_write_count(ar, 0));
+    OK(mfcs_archive_write_count(ar, 0xFFFE));
+    OK(mfcs_archive_write_count(ar, 0xFFFF));
+    OK(mfcs_archive_write_count(ar, 0xFFFFFFFEu));
+    OK(mfcs_archive_write_count(ar, 0x100000000ull));
+    close_expect(ar, f, "00 00  FE FF  FF FF FF FF 00 00  FF FF FE FF FF FF "
+                        "FF FF FF FF FF FF 00 00 00 00 01 00 00 00");
+}
+
+Test(golden, counts_round_trip_and_limit, .timeout = 30)
+{
+    static const uint64_t v[] = { 0, 1, 0xFFFE, 0xFFFF, 0x10000, 0x7FFFFFFF };
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    const void *data;
+    size_t len, i;
+    uint64_t n;
+    for (i = 0; i < 6; i++)
+        OK(mfcs_archive_write_count(ar, v[i]));
+    OK(mfcs_archive_write_count(ar, 0x80000000u));      /* over the default limit */
+    OK(mfcs_archive_write_count(ar, 0x100000000ull));
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_memory_data(f, &data, &len));
+    {
+        mfcs_file *g;
+        mfcs_archive *in = new_load(&g, data, len);
+        for (i = 0; i < 6; i++) {
+            OK(mfcs_archive_read_count(in, &n));
+            cr_assert_eq(n, v[i], "count %zu read as %llu", i, (unsigned long long)n);
+        }
+        ERR(mfcs_archive_read_count(in, &n), MFCS_E_LIMIT);
+        OK(mfcs_archive_abort(in));
+        in = new_load(&g, data, len);
+        OK(mfcs_archive_set_limits(in, 0, 0x200000000ull));
+        for (i = 0; i < 6; i++)
+            OK(mfcs_archive_read_count(in, NULL));
+        OK(mfcs_archive_read_count(in, &n)); cr_assert_eq(n, 0x80000000u);
+        OK(mfcs_archive_read_count(in, &n)); cr_assert_eq(n, 0x100000000ull);
+        OK(mfcs_archive_close(in));
+        OK(mfcs_file_close(g));
+    }
+    OK(mfcs_file_close(f));
+}
+
+Test(golden, short_strings, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    OK(mfcs_archive_write_string_a(ar, "abc", 3));          /* #11 */
+    OK(mfcs_archive_write_string_a(ar, "", 0));             /* #12 */
+    OK(mfcs_archive_write_string_w(ar, L"hi", 2));          /* #18 */
+    OK(mfcs_archive_write_string(ar, "h\xC3\xA9"));         /* UTF-8 "hé", sent as CStringW */
+    OK(mfcs_archive_write_string(ar, "\xF0\x9F\x98\x80"));  /* U+1F600: a surrogate pair */
+    close_expect(ar, f, "03 61 62 63  00  FF FE FF 02 68 00 69 00  FF FE FF 02 68 00 E9 00 "
+                        "FF FE FF 02 3D D8 00 DE");
+}
+
+/* The length prefix for n characters, both widths, checked byte by byte and
+ * read back. */
+static void check_length(size_t n, const char *prefix_hex)
+{
+    unsigned char want[32];
+    size_t plen = unhex(prefix_hex, want, sizeof want), len, got_len;
+    char *s = malloc(n ? n : 1), *back = NULL;
+    wchar_t *w = malloc((n ? n : 1) * sizeof *w), *wback = NULL;
+    const unsigned char *data;
+    const void *p;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        s[i] = (char)('a' + i % 26);
+        w[i] = (wchar_t)(0x400 + i % 64);
+    }
+    for (int wide = 0; wide < 2; wide++) {
+        ar = new_store(&f);
+        if (wide)
+            OK(mfcs_archive_write_string_w(ar, w, n));
+        else
+            OK(mfcs_archive_write_string_a(ar, s, n));
+        OK(mfcs_archive_close(ar));
+        OK(mfcs_file_memory_data(f, &p, &len));
+        data = p;
+        if (wide) {
+            cr_assert_eq(len, 3 + plen + 2 * n, "n=%zu wide: %zu bytes", n, len);
+            cr_assert_eq(memcmp(data, "\xFF\xFE\xFF", 3), 0, "n=%zu: no wide marker", n);
+            data += 3;
+        } else {
+            cr_assert_eq(len, plen + n, "n=%zu: %zu bytes", n, len);
+        }
+        for (i = 0; i < plen; i++)
+            cr_assert_eq(data[i], want[i], "n=%zu wide=%d: prefix byte %zu is %02X, want %s",
+                         n, wide, i, data[i], prefix_hex);
+        {
+            mfcs_file *g;
+            mfcs_archive *in = new_load(&g, p, len);
+            if (wide) {
+                OK(mfcs_archive_read_string_w(in, &wback, &got_len));
+                cr_assert_eq(got_len, n);
+                cr_assert_eq(memcmp(wback, w, n * sizeof *w), 0, "n=%zu: wide text differs", n);
+                cr_assert_eq(wback[n], 0);
+                mfcs_free(wback);
+            } else {
+                OK(mfcs_archive_read_string_a(in, &back, &got_len));
+                cr_assert_eq(got_len, n);
+                cr_assert_eq(memcmp(back, s, n), 0, "n=%zu: text differs", n);
+                cr_assert_eq(back[n], 0);
+                mfcs_free(back);
+            }
+            OK(mfcs_archive_read(in, NULL, 1, &got_len));
+            cr_assert_eq(got_len, 0, "n=%zu: bytes left over", n);
+            OK(mfcs_archive_close(in));
+            OK(mfcs_file_close(g));
+        }
+        OK(mfcs_file_close(f));
+    }
+    free(s);
+    free(w);
+}
+
+Test(golden, string_length_prefix_boundaries, .timeout = 60)
+{
+    check_length(0, "00");
+    check_length(254, "FE");
+    check_length(255, "FF FF 00");
+    check_length(0xFFFD, "FF FD FF");
+    check_length(0xFFFE, "FF FF FF FE FF 00 00");
+    check_length(70000, "FF FF FF 70 11 01 00");
+}
+
+Test(golden, write_line_adds_nothing, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    OK(mfcs_archive_write_line(ar, "hi\r\n"));
+    OK(mfcs_archive_write_line(ar, ""));
+    OK(mfcs_archive_write_line(ar, "x"));
+    close_expect(ar, f, "68 69 0D 0A 78");
+}
+
+/* ---- strings read in every width ---- */
+
+Test(strings, either_width_reads_as_utf8_ansi_and_utf16, .timeout = 30)
+{
+    /* CStringA "abc", CStringW "h\u00e9", CStringW U+1F600 */
+    static const unsigned char in[] = { 3, 'a', 'b', 'c', 0xFF, 0xFE, 0xFF, 2, 'h', 0, 0xE9, 0,
+                                        0xFF, 0xFE, 0xFF, 2, 0x3D, 0xD8, 0x00, 0xDE,
+                                        3, 'x', 'y', 'z', 0xFF, 0xFE, 0xFF, 1, 'Q', 0 };
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, in, sizeof in);
+    char *s;
+    wchar_t *w;
+    size_t n;
+    OK(mfcs_archive_read_string(ar, &s, &n));
+    cr_assert_str_eq(s, "abc"); cr_assert_eq(n, 3); mfcs_free(s);
+    OK(mfcs_archive_read_string(ar, &s, &n));
+    cr_assert_str_eq(s, "h\xC3\xA9"); cr_assert_eq(n, 3); mfcs_free(s);
+    OK(mfcs_archive_read_string(ar, &s, &n));
+    cr_assert_str_eq(s, "\xF0\x9F\x98\x80"); cr_assert_eq(n, 4); mfcs_free(s);
+    OK(mfcs_archive_read_string_w(ar, &w, &n));       /* ANSI read as wide */
+    cr_assert_eq(n, 3); cr_assert(w[0] == L'x' && w[1] == L'y' && w[2] == L'z' && w[3] == 0);
+    mfcs_free(w);
+    OK(mfcs_archive_read_string_a(ar, &s, &n));       /* wide read as ANSI */
+    cr_assert_str_eq(s, "Q"); cr_assert_eq(n, 1); mfcs_free(s);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(strings, null_out_skips_the_string, .timeout = 30)
+{
+    static const unsigned char in[] = { 3, 'a', 'b', 'c', 1, 'z' };
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, in, sizeof in);
+    size_t n = 0;
+    char *s;
+    OK(mfcs_archive_read_string_a(ar, NULL, &n));
+    cr_assert_eq(n, 3);
+    OK(mfcs_archive_read_string_a(ar, &s, NULL));
+    cr_assert_str_eq(s, "z");
+    mfcs_free(s);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(strings, invalid_utf8_is_refused, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    mfcs_err first;
+    ERR(mfcs_archive_write_string(ar, "ab\xC3"), MFCS_E_INVALIDARG);     /* cut sequence */
+    OK(mfcs_archive_error(ar, &first));
+    cr_assert_eq(first, MFCS_E_INVALIDARG);
+    ERR(mfcs_archive_close(ar), MFCS_E_INVALIDARG);
+    ar = NULL;
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    ERR(mfcs_archive_write_string(ar, "\xC0\x80"), MFCS_E_INVALIDARG);   /* overlong NUL */
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    ERR(mfcs_archive_write_string(ar, "\xED\xA0\x80"), MFCS_E_INVALIDARG); /* a surrogate */
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    ERR(mfcs_archive_write_string(ar, NULL), MFCS_E_INVALIDARG);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(strings, lone_surrogate_reads_as_replacement_character, .timeout = 30)
+{
+    static const unsigned char in[] = { 0xFF, 0xFE, 0xFF, 2, 0x00, 0xD8, 'a', 0 };
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, in, sizeof in);
+    char *s;
+    OK(mfcs_archive_read_string(ar, &s, NULL));
+    cr_assert_str_eq(s, "\xEF\xBF\xBD" "a");
+    mfcs_free(s);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+/* ---- lines (ReadString) ---- */
+
+static void read_lines(const char *text, const char *const *want, int nwant)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, text, strlen(text));
+    char buf[64];
+    size_t n;
+    int i;
+    for (i = 0; i < nwant; i++) {
+        OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+        cr_assert_str_eq(buf, want[i], "line %d of \"%s\"", i, text);
+        cr_assert_eq(n, strlen(want[i]));
+    }
+    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_EOF);
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(buf, "");
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
+Test(lines, crlf_lf_and_mfcs_lone_cr_rule, .timeout = 30)
+{
+    const char *a[] = { "abc", "def" };
+    const char *b[] = { "abc", "", "last" };
+    const char *c[] = { "abc", "d" };       /* MFC: the char after a CR ends the line */
+    const char *d[] = { "x" };
+    read_lines("abc\r\ndef\n", a, 2);
+    read_lines("abc\n\nlast", b, 3);         /* the last line needs no newline */
+    read_lines("ab\rcd\n", c, 2);
+    read_lines("x\r", d, 1);                 /* CR at the very end */
+    read_lines("", NULL, 0);
+}
+
+Test(lines, long_line_is_cut_but_consumed_and_measured, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "0123456789\nnext\n", 16);
+    char buf[4];
+    size_t n;
+    OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+    cr_assert_str_eq(buf, "012");
+    cr_assert_eq(n, 10, "full length %zu", n);
+    OK(mfcs_archive_read_line(ar, NULL, 0, &n));   /* skipped */
+    cr_assert_eq(n, 4);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+/* ---- raw bytes and buffering ---- */
+
+Test(buffering, nothing_reaches_the_file_before_flush, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    uint64_t len = 99;
+    OK(mfcs_archive_write_u32(ar, 1));
+    OK(mfcs_file_length(f, &len));
+    cr_assert_eq(len, 0);
+    OK(mfcs_archive_flush(ar));
+    OK(mfcs_file_length(f, &len));
+    cr_assert_eq(len, 4);
+    OK(mfcs_archive_write_u32(ar, 2));
+    OK(mfcs_archive_abort(ar));                   /* drops the buffered value */
+    OK(mfcs_file_length(f, &len));
+    cr_assert_eq(len, 4);
+    OK(mfcs_file_close(f));
+}
+
+Test(buffering, bytes_do_not_depend_on_buffer_size, .timeout = 60)
+{
+    static const size_t sizes[] = { 1, 128, 129, 4096, 65536 };
+    unsigned char *blob = malloc(300000);
+    const void *first = NULL, *data;
+    size_t first_len = 0, len, i, k;
+    mfcs_file *keep = NULL;
+    for (i = 0; i < 300000; i++)
+        blob[i] = (unsigned char)(i * 7);
+    for (k = 0; k < 5; k++) {
+        mfcs_file *f;
+        mfcs_archive *ar;
+        OK(mfcs_file_open_memory(&f, NULL, 0));
+        OK(mfcs_archive_open(&ar, f, MFCS_STORE, sizes[k]));
+        OK(mfcs_archive_write_u16(ar, 7));
+        OK(mfcs_archive_write(ar, blob, 300000));
+        OK(mfcs_archive_write_string_a(ar, "end", 3));
+        OK(mfcs_archive_close(ar));
+        OK(mfcs_file_memory_data(f, &data, &len));
+        cr_assert_eq(len, 2 + 300000 + 4);
+        if (!first) {
+            first = data;
+            first_len = len;
+            keep = f;
+        } else {
+            cr_assert_eq(memcmp(first, data, len), 0, "buffer %zu wrote other bytes", sizes[k]);
+            OK(mfcs_file_close(f));
+        }
+        /* And reads back through any buffer size. */
+        {
+            mfcs_file *g;
+            unsigned char *back = malloc(300000);
+            uint16_t w;
+            char *s;
+            OK(mfcs_file_open_memory(&g, first, first_len));
+            OK(mfcs_archive_open(&ar, g, MFCS_LOAD, sizes[k]));
+            OK(mfcs_archive_read_u16(ar, &w));
+            OK(mfcs_archive_read(ar, back, 300000, &len));
+            cr_assert_eq(len, 300000);
+            cr_assert_eq(memcmp(back, blob, 300000), 0);
+            OK(mfcs_archive_read_string_a(ar, &s, NULL));
+            cr_assert_str_eq(s, "end");
+            mfcs_free(s);
+            OK(mfcs_archive_close(ar));
+            OK(mfcs_file_close(g));
+            free(back);
+        }
+    }
+    OK(mfcs_file_close(keep));
+    free(blob);
+}
+
+Test(buffering, raw_read_is_short_at_end_without_error, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "abcde", 5);
+    char buf[16];
+    size_t n;
+    OK(mfcs_archive_read(ar, buf, 3, &n));
+    cr_assert_eq(n, 3);
+    OK(mfcs_archive_read(ar, buf, 16, &n));
+    cr_assert_eq(n, 2);
+    cr_assert_eq(memcmp(buf, "de", 2), 0);
+    OK(mfcs_archive_read(ar, buf, 16, &n));
+    cr_assert_eq(n, 0);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(buffering, loading_close_hands_unread_bytes_back, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "\x01\x00\x00\x00REST", 8);
+    uint32_t v;
+    char buf[8];
+    size_t n;
+    int empty = -1;
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, 1);
+    OK(mfcs_archive_is_buffer_empty(ar, &empty));
+    cr_assert_eq(empty, 0, "a memory archive reads ahead: 4 bytes should wait");
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_read(f, buf, sizeof buf, &n));
+    cr_assert_eq(n, 4, "the file gave %zu bytes after the archive", n);
+    cr_assert_eq(memcmp(buf, "REST", 4), 0);
+    /* Flush and abort hand back too. */
+    OK(mfcs_file_seek(f, 0, MFCS_SEEK_SET, NULL));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));
+    OK(mfcs_archive_flush(ar));
+    OK(mfcs_archive_is_buffer_empty(ar, &empty));
+    cr_assert_eq(empty, 1);
+    OK(mfcs_archive_read_u8(ar, (uint8_t *)buf));
+    cr_assert_eq(buf[0], 'R');
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_file_read(f, buf, sizeof buf, &n));
+    cr_assert_eq(n, 3);
+    OK(mfcs_file_close(f));
+}
+
+/* ---- errors a bad call gets ---- */
+
+Test(errors, wrong_direction_is_mode_and_sticky, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    uint32_t v;
+    mfcs_err first = 0;
+    ERR(mfcs_archive_read_u32(ar, &v), MFCS_E_MODE);
+    ERR(mfcs_archive_write_u32(ar, 1), MFCS_E_MODE);     /* sticky: even a valid call */
+    OK(mfcs_archive_error(ar, &first));
+    cr_assert_eq(first, MFCS_E_MODE);
+    ERR(mfcs_archive_flush(ar), MFCS_E_MODE);
+    ERR(mfcs_archive_close(ar), MFCS_E_MODE);            /* closes anyway */
+    ERR(mfcs_archive_write_u32(ar, 1), MFCS_E_BADHANDLE);
+    OK(mfcs_file_close(f));
+    ar = new_load(&f, "", 0);
+    ERR(mfcs_archive_write_u8(ar, 1), MFCS_E_MODE);
+    ERR(mfcs_archive_read_u8(ar, NULL), MFCS_E_MODE);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(errors, eof_inside_a_value_is_sticky, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "\x01\x02\x03", 3);
+    uint16_t w;
+    uint32_t v;
+    ERR(mfcs_archive_read_u32(ar, &v), MFCS_E_EOF);
+    ERR(mfcs_archive_read_u16(ar, &w), MFCS_E_EOF);      /* the bytes were there, the error stays */
+    ERR(mfcs_archive_close(ar), MFCS_E_EOF);
+    OK(mfcs_file_close(f));
+}
+
+Test(errors, bad_handles, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f), *dead;
+    int local;
+    uint32_t v;
+    ERR(mfcs_archive_write_u32(NULL, 1), MFCS_E_BADHANDLE);
+    ERR(mfcs_archive_write_u32((mfcs_archive *)&local, 1), MFCS_E_BADHANDLE);
+    ERR(mfcs_archive_write_u32((mfcs_archive *)f, 1), MFCS_E_BADHANDLE); /* a file is not an archive */
+    ERR(mfcs_file_write((mfcs_file *)ar, "x", 1), MFCS_E_BADHANDLE);
+    dead = ar;
+    OK(mfcs_archive_close(ar));
+    ERR(mfcs_archive_read_u32(dead, &v), MFCS_E_BADHANDLE);
+    ERR(mfcs_archive_close(dead), MFCS_E_BADHANDLE);
+    ERR(mfcs_archive_abort(dead), MFCS_E_BADHANDLE);
+    OK(mfcs_file_close(f));
+    ERR(mfcs_file_close(f), MFCS_E_BADHANDLE);
+    ERR(mfcs_archive_open(&ar, f, MFCS_STORE, 0), MFCS_E_BADHANDLE);
+    ERR(mfcs_archive_open(&ar, NULL, MFCS_STORE, 0), MFCS_E_BADHANDLE);
+}
+
+Test(errors, bad_arguments, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar;
+    OK(mfcs_file_open_memory(&f, NULL, 0));
+    ERR(mfcs_archive_open(NULL, f, MFCS_STORE, 0), MFCS_E_INVALIDARG);
+    ERR(mfcs_archive_open(&ar, f, 7, 0), MFCS_E_INVALIDARG);
+    ERR(mfcs_file_open_memory(NULL, NULL, 0), MFCS_E_INVALIDARG);
+    {
+        mfcs_file *g = (mfcs_file *)&g;
+        ERR(mfcs_file_open_memory(&g, NULL, 5), MFCS_E_INVALIDARG);
+        cr_assert_null(g, "a failed open left %p in *out", (void *)g);
+    }
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    ERR(mfcs_archive_error(ar, NULL), MFCS_E_INVALIDARG);
+    ERR(mfcs_archive_is_loading(ar, NULL), MFCS_E_INVALIDARG);
+    ERR(mfcs_archive_write(ar, NULL, 3), MFCS_E_INVALIDARG);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    ERR(mfcs_archive_write_string_a(ar, NULL, 1), MFCS_E_INVALIDARG);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(errors, file_with_open_archive_does_not_close, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *a1 = new_store(&f), *a2;
+    OK(mfcs_archive_open(&a2, f, MFCS_STORE, 0));
+    ERR(mfcs_file_close(f), MFCS_E_STATE);
+    OK(mfcs_archive_close(a1));
+    ERR(mfcs_file_close(f), MFCS_E_STATE);
+    OK(mfcs_archive_write_u8(a2, 9));                   /* the file still works */
+    OK(mfcs_archive_close(a2));
+    OK(mfcs_file_close(f));
+}
+
+Test(errors, close_returns_the_first_error, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "\x01", 1);
+    uint32_t v;
+    ERR(mfcs_archive_read_u32(ar, &v), MFCS_E_EOF);
+    ERR(mfcs_archive_read_string_a(ar, NULL, NULL), MFCS_E_EOF);
+    ERR(mfcs_archive_close(ar), MFCS_E_EOF);
+    OK(mfcs_file_close(f));
+}
+
+Test(errors, is_loading_and_buffer_state, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    int yes = -1;
+    OK(mfcs_archive_is_loading(ar, &yes));
+    cr_assert_eq(yes, 0);
+    OK(mfcs_archive_is_buffer_empty(ar, &yes));
+    cr_assert_eq(yes, 1);
+    OK(mfcs_archive_write_u8(ar, 1));
+    OK(mfcs_archive_is_buffer_empty(ar, &yes));
+    cr_assert_eq(yes, 0);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_seek(f, 0, MFCS_SEEK_SET, NULL));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_is_loading(ar, &yes));
+    cr_assert_eq(yes, 1);
+    OK(mfcs_archive_is_buffer_empty(ar, &yes));
+    cr_assert_eq(yes, 1);
+    OK(mfcs_archive_read_u8(ar, NULL));
+    OK(mfcs_archive_is_buffer_empty(ar, &yes));
+    cr_assert_eq(yes, 1);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
