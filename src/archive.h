@@ -11,8 +11,6 @@
 
 #include <string.h>
 
-typedef struct mfcs__class mfcs__class;
-
 /* One entry of the loading side's map: an object or a class, by index. */
 typedef struct mfcs__load_entry {
     void *obj;               /* the object; NULL for a class entry or MapObject(NULL) */

@@ -23,7 +23,8 @@ static mfcs_err mem_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size
     (void)need; /* everything that is left is already here: read ahead freely */
     if (n > cap)
         n = cap;
-    memcpy(buf, m->data + m->pos, n);
+    if (n)   /* an empty file has no block at all */
+        memcpy(buf, m->data + m->pos, n);
     m->pos += n;
     *got = n;
     return MFCS_OK;
@@ -37,9 +38,9 @@ static mfcs_err mem_write(mfcs__file *f, const void *buf, size_t len)
         return MFCS_E_NOMEM;
     end = m->pos + len;
     if (end > m->cap) {
-        /* Grow by half again at least, so a stream of writes costs amortized
+        /* Double, so a stream of writes costs amortized
          * O(1) copies per byte. */
-        size_t ncap = m->cap + m->cap / 2;
+        size_t ncap = m->cap * 2;
         unsigned char *n;
         if (ncap < end)
             ncap = end;

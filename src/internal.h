@@ -110,6 +110,9 @@ static inline mfcs_err mfcs__handle_get_owned(const void *h, int kind, void **ob
     return MFCS_OK;
 }
 
+/* A registered class (registry.h). */
+typedef struct mfcs__class mfcs__class;
+
 /* ===== Errors (error.c) ===== */
 
 /* Nonzero for the library's own codes (MFCS_E_*). */

@@ -10,7 +10,7 @@
 
 #define MFCS__CLASS_NAME_MAX 63   /* MFC cannot load a longer name */
 
-struct mfcs__class {
+struct mfcs__class {  /* typedef'd in internal.h */
     void *handle;
     char name[MFCS__CLASS_NAME_MAX + 1];
     uint16_t name_len;
@@ -21,7 +21,6 @@ struct mfcs__class {
     unsigned uses;                /* open archives holding it (see archive_object.c) */
     struct mfcs__class *next;
 };
-typedef struct mfcs__class mfcs__class;
 
 /* The class behind a handle, with one more use taken (released by
  * mfcs__class_release); NULL for a bad handle. */
