@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <winsock2.h>
 #include <windows.h>
 
 #include <mfcsock.h>

@@ -12,5 +12,6 @@
 #include "mfcsock/base.h"
 #include "mfcsock/file.h"
 #include "mfcsock/archive.h"
+#include "mfcsock/socket.h"
 
 #endif /* MFCSOCK_H */

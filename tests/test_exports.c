@@ -3,6 +3,7 @@
  * compares the lists at build time; this checks the loader agrees.) */
 #include <criterion/criterion.h>
 
+#include <winsock2.h>
 #include <windows.h>
 
 #include <mfcsock.h>

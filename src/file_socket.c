@@ -1,0 +1,186 @@
+/*
+ * file_socket.c: socket files (MFC's CSocketFile) on blocking stream
+ * sockets. The file refers to its socket by handle, so a socket closed or
+ * freed under it is noticed (MFCS_E_STATE) rather than used.
+ *
+ * fill() is what makes archives over sockets both safe and fast: it takes,
+ * in one recv, whatever has already arrived up to the archive's buffer
+ * size, and waits (pumping messages) only while it has fewer bytes than
+ * the value being read needs.
+ */
+#include "socket.h"
+#include "file.h"
+
+#include <stdlib.h>
+
+typedef struct socket_file {
+    mfcs__file head;
+    mfcs_socket *sock;
+    int archive_compatible;
+} socket_file;
+
+/* The file's socket, if it is still there with a SOCKET. */
+static mfcs_err sock_of(mfcs__file *f, mfcs__socket **out)
+{
+    mfcs__socket *s = (mfcs__socket *)mfcs__handle_get(((socket_file *)f)->sock, MFCS__KIND_SOCKET);
+    if (!s || s->s == INVALID_SOCKET)
+        return MFCS_E_STATE;
+    *out = s;
+    return MFCS_OK;
+}
+
+typedef struct chunk {
+    char *buf;
+    int len, got;
+} chunk;
+
+static mfcs_err recv_chunk(mfcs__socket *s, void *p)
+{
+    chunk *c = (chunk *)p;
+    int n = recv(s->s, c->buf, c->len, 0);
+    if (n == SOCKET_ERROR)
+        return WSAGetLastError();
+    c->got = n;
+    return MFCS_OK;
+}
+
+static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
+{
+    mfcs__socket *s;
+    size_t total;
+    chunk c;
+    mfcs_err err = sock_of(f, &s);
+    *got = 0;
+    if (err)
+        return err;
+    if (s->in_call)
+        return MFCS_E_INPROGRESS;
+    if (!((socket_file *)f)->archive_compatible)
+        need = cap;      /* CSocketFile's second mode: loop until all len bytes */
+    if (cap > 0x7FFFFFFF)
+        cap = 0x7FFFFFFF;
+    /* Handed-back bytes, then what has already arrived, in one recv each. */
+    total = mfcs__socket_take_pushback(s, buf, cap, 0);
+    while (total < cap) {
+        c.buf = (char *)buf + total;
+        c.len = (int)(cap - total);
+        c.got = 0;
+        err = recv_chunk(s, &c);
+        if (err == WSAEWOULDBLOCK) {
+            if (total >= need)
+                break;   /* enough for the value; never wait for more */
+            err = mfcs__blocking_run(s, FD_READ, recv_chunk, &c, mfcs__deadline(s));
+        }
+        if (err) {
+            if (total)   /* what came first is good: the error shows next time */
+                break;
+            return err;
+        }
+        if (c.got == 0)
+            break;       /* the peer closed */
+        total += (size_t)c.got;
+        if (total >= need)
+            break;
+    }
+    *got = total;
+    return MFCS_OK;
+}
+
+typedef struct out_chunk {
+    const char *buf;
+    size_t len, done;
+} out_chunk;
+
+static mfcs_err send_chunks(mfcs__socket *s, void *p)
+{
+    out_chunk *c = (out_chunk *)p;
+    while (c->done < c->len) {
+        size_t left = c->len - c->done;
+        int n = send(s->s, c->buf + c->done, left > 0x40000000 ? 0x40000000 : (int)left, 0);
+        if (n == SOCKET_ERROR)
+            return WSAGetLastError();
+        c->done += (size_t)n;
+    }
+    return MFCS_OK;
+}
+
+static mfcs_err sf_write(mfcs__file *f, const void *buf, size_t len)
+{
+    mfcs__socket *s;
+    out_chunk c;
+    mfcs_err err = sock_of(f, &s);
+    if (err)
+        return err;
+    c.buf = (const char *)buf;
+    c.len = len;
+    c.done = 0;
+    /* Try first: a socket with room sends without touching the wait. */
+    err = send_chunks(s, &c);
+    if (err == WSAEWOULDBLOCK)
+        err = mfcs__blocking_run(s, FD_WRITE, send_chunks, &c, mfcs__deadline(s));
+    return err;
+}
+
+static mfcs_err sf_flush(mfcs__file *f)
+{
+    mfcs__socket *s;
+    return sock_of(f, &s);   /* nothing buffered here, as CSocketFile::Flush */
+}
+
+static mfcs_err sf_unread(mfcs__file *f, const void *buf, size_t len)
+{
+    mfcs__socket *s;
+    mfcs_err err = sock_of(f, &s);
+    return err ? err : mfcs__socket_unread(s, buf, len);
+}
+
+/* mfcs_archive_open's gate: the socket's actual type now, not what it was. */
+static mfcs_err sf_check_archive(mfcs__file *f)
+{
+    mfcs__socket *s;
+    int type = 0, len = sizeof type;
+    mfcs_err err = sock_of(f, &s);
+    if (err)
+        return err;
+    if (getsockopt(s->s, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == SOCKET_ERROR)
+        return WSAGetLastError();
+    return type == SOCK_STREAM ? MFCS_OK : MFCS_E_NOTSTREAM;
+}
+
+static void sf_destroy(mfcs__file *f)
+{
+    free(f);   /* a socket file never closes its socket */
+}
+
+static const mfcs__file_ops socket_ops = {
+    "socket", sf_fill, sf_write, sf_flush, NULL, NULL, sf_unread, sf_check_archive, sf_destroy
+};
+
+mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int archive_compatible)
+{
+    mfcs__socket *s;
+    socket_file *f;
+    int type = 0, len = sizeof type;
+    mfcs_err err;
+    if (!out)
+        return MFCS_E_INVALIDARG;
+    *out = NULL;
+    if ((err = mfcs__socket_get(h, &s)) != MFCS_OK)
+        return err;
+    if (s->s == INVALID_SOCKET)
+        return MFCS_E_STATE;
+    if (getsockopt(s->s, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == SOCKET_ERROR)
+        return WSAGetLastError();
+    if (type != SOCK_STREAM)
+        return MFCS_E_NOTSTREAM;
+    if (s->mode != MFCS_BLOCKING)
+        return MFCS_E_NOTBLOCKING;
+    f = (socket_file *)calloc(1, sizeof *f);
+    if (!f)
+        return MFCS_E_NOMEM;
+    f->head.ops = &socket_ops;
+    f->head.owner = s->ts->tid;
+    f->sock = h;
+    f->archive_compatible = archive_compatible;
+    return mfcs__file_register(&f->head, out);
+}
