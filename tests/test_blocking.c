@@ -1,0 +1,481 @@
+/* Blocking sockets (CSocket), socket files (CSocketFile), archives over
+ * sockets, and the two stream-only gates. Peers are raw Winsock threads. */
+#include "socket_util.h"
+
+TestSuite(blocking, .init = init_lib, .fini = term_lib, .timeout = 60);
+
+/* A raw Winsock peer thread: accepts one connection on its own listener,
+ * sends `out` in pieces with pauses, then reads until the other side closes
+ * and keeps what it got. */
+typedef struct peer {
+    SOCKET l, s;
+    unsigned port;
+    const char *out[4];
+    int out_len[4];
+    DWORD pause_ms;
+    int close_after;        /* close after sending instead of reading */
+    char in[1 << 16];
+    int in_len;
+    HANDLE thread;
+} peer;
+
+static DWORD WINAPI peer_main(void *p)
+{
+    peer *pr = p;
+    int i, n;
+    pr->s = accept(pr->l, NULL, NULL);
+    for (i = 0; i < 4 && pr->out[i]; i++) {
+        if (pr->pause_ms)
+            Sleep(pr->pause_ms);
+        send(pr->s, pr->out[i], pr->out_len[i], 0);
+    }
+    if (!pr->close_after)
+        while ((n = recv(pr->s, pr->in + pr->in_len, (int)sizeof pr->in - pr->in_len, 0)) > 0)
+            pr->in_len += n;
+    closesocket(pr->s);
+    return 0;
+}
+
+static void peer_start(peer *pr)
+{
+    struct sockaddr_in a;
+    int len = sizeof a;
+    pr->l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(pr->l, (struct sockaddr *)&a, sizeof a), 0);
+    listen(pr->l, 1);
+    getsockname(pr->l, (struct sockaddr *)&a, &len);
+    pr->port = ntohs(a.sin_port);
+    pr->thread = CreateThread(NULL, 0, peer_main, pr, 0, NULL);
+}
+
+static void peer_join(peer *pr)
+{
+    WaitForSingleObject(pr->thread, 30000);
+    CloseHandle(pr->thread);
+    closesocket(pr->l);
+}
+
+/* A blocking mfcsock client connected to the peer. */
+static mfcs_socket *connect_to(peer *pr, const mfcs_socket_callbacks *cb, void *user)
+{
+    mfcs_socket *s;
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, cb, user));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    OK(mfcs_socket_connect(s, "127.0.0.1", pr->port));
+    return s;
+}
+
+#define SEND(pr, i, str) ((pr)->out[i] = (str), (pr)->out_len[i] = (int)sizeof(str) - 1)
+
+Test(blocking, connect_send_receive_wait_for_the_peer)
+{
+    peer pr = { 0 };
+    mfcs_socket *s;
+    char buf[16];
+    int n = 0, sent = 0, in_call = 1;
+    SEND(&pr, 0, "late");
+    pr.pause_ms = 300;
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));      /* waits ~300 ms */
+    cr_assert_eq(n, 4);
+    cr_assert_eq(memcmp(buf, "late", 4), 0);
+    OK(mfcs_socket_send(s, "answer", 6, 0, &sent));
+    cr_assert_eq(sent, 6);
+    OK(mfcs_socket_is_blocking(s, &in_call));
+    cr_assert_eq(in_call, 0);
+    OK(mfcs_socket_shutdown(s, SD_SEND));
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));      /* the peer closed */
+    cr_assert_eq(n, 0);
+    peer_join(&pr);
+    cr_assert_eq(pr.in_len, 6);
+    cr_assert_eq(memcmp(pr.in, "answer", 6), 0);
+}
+
+Test(blocking, blocking_create_selects_all_events_and_refused_connect_fails)
+{
+    mfcs_socket *s;
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    ERR(mfcs_socket_connect(s, "127.0.0.1", dead_port()), WSAECONNREFUSED);
+}
+
+/* ---- in progress, cancel, timeout ---- */
+
+typedef struct pending { mfcs_socket *s; int seen, in_call; mfcs_err nested; int cancel; } pending;
+static int MFCS_CALL on_pending(mfcs_socket *s, const MSG *m, void *u)
+{
+    pending *p = u;
+    char c;
+    if (m->message != WM_APP + 7)
+        return 0;
+    p->seen++;
+    mfcs_socket_is_blocking(s, &p->in_call);
+    p->nested = mfcs_socket_receive(s, &c, 1, 0, NULL);      /* same socket: refused */
+    if (p->cancel)
+        mfcs_socket_cancel_blocking_call(s);
+    return 1;
+}
+
+Test(blocking, second_call_is_inprogress_and_cancel_from_message_pending)
+{
+    static const mfcs_socket_callbacks cb = { NULL, NULL, NULL, NULL, NULL, NULL, on_pending };
+    peer pr = { 0 };
+    pending p = { 0 };
+    mfcs_socket *s;
+    char buf[8];
+    MSG m;
+    peer_start(&pr);
+    s = connect_to(&pr, &cb, &p);
+    p.cancel = 1;
+    PostThreadMessageA(GetCurrentThreadId(), WM_APP + 7, 0, 0);
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, NULL), MFCS_E_CANCELLED);
+    cr_assert_eq(p.seen, 1, "on_message_pending saw the message %d times", p.seen);
+    cr_assert_eq(p.in_call, 1);
+    cr_assert_eq(p.nested, MFCS_E_INPROGRESS, "nested receive: %d", p.nested);
+    cr_assert(!PeekMessageA(&m, NULL, WM_APP + 7, WM_APP + 7, PM_NOREMOVE), "a handled message stayed queued");
+    OK(mfcs_socket_close(s));
+    peer_join(&pr);
+}
+
+typedef struct canceller { mfcs_socket *s; DWORD delay; mfcs_err err; } canceller;
+static DWORD WINAPI cancel_later(void *p)
+{
+    canceller *c = p;
+    Sleep(c->delay);
+    c->err = mfcs_socket_cancel_blocking_call(c->s);
+    return 0;
+}
+
+Test(blocking, cancel_from_another_thread_consumes_nothing)
+{
+    peer pr = { 0 };
+    canceller c = { 0 };
+    mfcs_socket *s;
+    HANDLE t;
+    char buf[8];
+    int n = 0;
+    SEND(&pr, 0, "data");
+    pr.pause_ms = 1500;
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    c.s = s;
+    c.delay = 200;
+    t = CreateThread(NULL, 0, cancel_later, &c, 0, NULL);
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), MFCS_E_CANCELLED);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    OK(c.err);
+    cr_assert_eq(n, 0);
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));      /* retry: the data is all there */
+    cr_assert_eq(n, 4);
+    cr_assert_eq(memcmp(buf, "data", 4), 0);
+    OK(mfcs_socket_close(s));
+    peer_join(&pr);
+}
+
+Test(blocking, timeout_is_a_real_deadline)
+{
+    peer pr = { 0 };
+    mfcs_socket *s, *l, *a;
+    char buf[8];
+    ULONGLONG t0;
+    unsigned port;
+    DWORD dt;
+    SEND(&pr, 0, "x");
+    pr.pause_ms = 1500;
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    OK(mfcs_socket_set_timeout(s, 200));
+    t0 = GetTickCount64();
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, NULL), MFCS_E_TIMEOUT);
+    dt = (DWORD)(GetTickCount64() - t0);
+    cr_assert(dt >= 150 && dt < 1200, "timed out after %lu ms", (unsigned long)dt);
+    OK(mfcs_socket_set_timeout(s, 0));
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, NULL));     /* nothing was consumed */
+    cr_assert_eq(buf[0], 'x');
+    OK(mfcs_socket_close(s));
+    peer_join(&pr);
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    OK(mfcs_socket_set_timeout(l, 100));
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
+    ERR(mfcs_socket_accept(l, a, NULL, 0, NULL), MFCS_E_TIMEOUT);
+}
+
+/* ---- notifications while waiting ---- */
+
+typedef struct order { int a_returned, b_cb_saw_a_returned, b_calls; } order;
+static void MFCS_CALL b_receive(mfcs_socket *s, int err, void *u)
+{
+    order *o = u;
+    char buf[16];
+    (void)err;
+    o->b_calls++;
+    o->b_cb_saw_a_returned = o->a_returned;
+    mfcs_socket_receive(s, buf, sizeof buf, 0, NULL);
+}
+
+Test(blocking, notifications_wait_until_the_call_returns_and_idle_sockets_get_callbacks)
+{
+    static const mfcs_socket_callbacks bcb = { b_receive, NULL, NULL, NULL, NULL, NULL, NULL };
+    peer pa = { 0 }, pb = { 0 };
+    order o = { 0 };
+    mfcs_socket *a, *b;
+    char buf[8];
+    SEND(&pa, 0, "A");
+    pa.pause_ms = 600;            /* A's data comes late */
+    SEND(&pb, 0, "B");
+    pb.pause_ms = 50;             /* B's data comes while A waits */
+    peer_start(&pa);
+    peer_start(&pb);
+    a = connect_to(&pa, NULL, NULL);
+    b = connect_to(&pb, &bcb, &o); /* a blocking socket, idle: it gets callbacks */
+    OK(mfcs_socket_receive(a, buf, sizeof buf, 0, NULL));
+    o.a_returned = 1;
+    PUMP_UNTIL(o.b_calls > 0, 5000);
+    cr_assert_eq(o.b_cb_saw_a_returned, 1, "on_receive ran inside another socket's blocking call");
+    OK(mfcs_socket_close(a));
+    OK(mfcs_socket_close(b));
+    peer_join(&pa);
+    peer_join(&pb);
+}
+
+/* ---- socket files and the stream-only gates ---- */
+
+Test(blocking, socket_file_gates)
+{
+    mfcs_socket *d, *as, *u;
+    mfcs_file *f = (mfcs_file *)1;
+    OK(mfcs_socket_new(&d, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(d, 0, MFCS_DGRAM, 0, NULL));
+    ERR(mfcs_file_open_socket(&f, d, 1), MFCS_E_NOTSTREAM);
+    cr_assert_null(f);
+    OK(mfcs_socket_new(&as, MFCS_ASYNC, NULL, NULL));
+    OK(mfcs_socket_create(as, 0, MFCS_STREAM, 0, NULL));
+    ERR(mfcs_file_open_socket(&f, as, 1), MFCS_E_NOTBLOCKING);
+    OK(mfcs_socket_new(&u, MFCS_BLOCKING, NULL, NULL));
+    ERR(mfcs_file_open_socket(&f, u, 1), MFCS_E_STATE);
+    ERR(mfcs_file_open_socket(NULL, u, 1), MFCS_E_INVALIDARG);
+    ERR(mfcs_file_open_socket(&f, NULL, 1), MFCS_E_BADHANDLE);
+}
+
+Test(blocking, socket_file_refuses_positions_never_closes_its_socket_and_notices_a_closed_one)
+{
+    peer pr = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint64_t v;
+    char buf[8];
+    size_t n;
+    SEND(&pr, 0, "abc");
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    OK(mfcs_file_open_socket(&f, s, 1));
+    ERR(mfcs_file_seek(f, 0, MFCS_SEEK_SET, &v), MFCS_E_UNSUPPORTED);
+    ERR(mfcs_file_length(f, &v), MFCS_E_UNSUPPORTED);
+    ERR(mfcs_file_memory_data(f, NULL, NULL), MFCS_E_UNSUPPORTED);
+    OK(mfcs_file_read(f, buf, sizeof buf, &n));                   /* at least one byte */
+    cr_assert(n >= 1 && n <= 3, "read %zu", n);
+    OK(mfcs_file_flush(f));
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_send(s, "still open", 10, 0, NULL));           /* the socket is not closed */
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_socket_close(s));
+    ERR(mfcs_file_read(f, buf, sizeof buf, &n), MFCS_E_STATE);
+    ERR(mfcs_file_write(f, "x", 1), MFCS_E_STATE);
+    ERR(mfcs_archive_open(&ar, f, MFCS_LOAD, 0), MFCS_E_STATE);
+    OK(mfcs_file_close(f));                                       /* close still works */
+    peer_join(&pr);
+}
+
+Test(blocking, archive_gate_checks_the_actual_socket_type)
+{
+    peer pr = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_socket_close(s));
+    OK(mfcs_socket_create(s, 0, MFCS_DGRAM, 0, NULL));   /* the same object, now a datagram socket */
+    ERR(mfcs_archive_open(&ar, f, MFCS_STORE, 0), MFCS_E_NOTSTREAM);
+    OK(mfcs_file_close(f));
+    peer_join(&pr);
+}
+
+/* ---- archives over sockets ---- */
+
+Test(blocking, one_archive_per_message_and_mixing_with_raw_receives)
+{
+    /* Three u32 messages and a raw tail, all in one segment. */
+    static const char both[] = "\x01\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00tail";
+    peer pr = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    unsigned long avail = 0;
+    char buf[16];
+    int n = 0;
+    pr.out[0] = both;
+    pr.out_len[0] = (int)sizeof both - 1;
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    Sleep(200);                                     /* everything has arrived */
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, 1);
+    OK(mfcs_archive_close(ar));                      /* hands back what it took beyond */
+    OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
+    cr_assert_eq(avail, 12, "FIONREAD says %lu", avail);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));     /* a new archive, the next message */
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, 2);
+    OK(mfcs_archive_flush(ar));                      /* flush hands back too */
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, 3);
+    OK(mfcs_archive_abort(ar));                      /* and abort */
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));
+    cr_assert_eq(n, 4, "raw receive got %d bytes", n);
+    cr_assert_eq(memcmp(buf, "tail", 4), 0);
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_close(s));
+    peer_join(&pr);
+}
+
+typedef struct collector { int values[8]; int n; mfcs_err err; mfcs_file *f; } collector;
+static void MFCS_CALL collect_receive(mfcs_socket *s, int err, void *u)
+{
+    collector *c = u;
+    mfcs_archive *ar;
+    int empty = 0;
+    unsigned long avail = 0;
+    (void)err;
+    /* Microsoft's advice: look before deserializing in OnReceive. */
+    if (mfcs_socket_ioctl(s, FIONREAD, &avail) != MFCS_OK || avail == 0)
+        return;
+    if ((c->err = mfcs_archive_open(&ar, c->f, MFCS_LOAD, 0)) != MFCS_OK)
+        return;
+    do {   /* MFC's documented loop */
+        uint32_t v;
+        if ((c->err = mfcs_archive_read_u32(ar, &v)) != MFCS_OK)
+            break;
+        if (c->n < 8)
+            c->values[c->n++] = (int)v;
+        mfcs_archive_is_buffer_empty(ar, &empty);
+    } while (!empty);
+    mfcs_archive_close(ar);
+}
+
+Test(blocking, is_buffer_empty_loop_in_on_receive)
+{
+    static const mfcs_socket_callbacks cb = { collect_receive, NULL, NULL, NULL, NULL, NULL, NULL };
+    static const char three[] = "\x07\x00\x00\x00\x08\x00\x00\x00\x09\x00\x00\x00";
+    peer pr = { 0 };
+    collector c = { { 0 }, 0, 0, NULL };
+    mfcs_socket *s;
+    pr.out[0] = three;
+    pr.out_len[0] = 12;
+    pr.pause_ms = 100;
+    peer_start(&pr);
+    s = connect_to(&pr, &cb, &c);
+    OK(mfcs_file_open_socket(&c.f, s, 1));
+    PUMP_UNTIL(c.n == 3, 5000);
+    OK(c.err);
+    cr_assert(c.values[0] == 7 && c.values[1] == 8 && c.values[2] == 9, "got %d %d %d",
+              c.values[0], c.values[1], c.values[2]);
+    OK(mfcs_file_close(c.f));
+    OK(mfcs_socket_close(s));
+    peer_join(&pr);
+}
+
+Test(blocking, peer_gone_inside_a_value_is_an_error_not_a_hang)
+{
+    peer pr = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    mfcs_err err;
+    pr.out[0] = "\x01\x02";
+    pr.out_len[0] = 2;
+    pr.close_after = 1;
+    peer_start(&pr);
+    s = connect_to(&pr, NULL, NULL);
+    OK(mfcs_socket_set_timeout(s, 10000));
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    err = mfcs_archive_read_u32(ar, &v);
+    cr_assert(err == MFCS_E_EOF || err == WSAECONNRESET || err == WSAECONNABORTED,
+              "got %d (%s)", err, mfcs_strerror(err));
+    ERR(mfcs_archive_read_u8(ar, NULL), err);        /* sticky */
+    ERR(mfcs_archive_close(ar), err);
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_free(s));
+    peer_join(&pr);
+}
+
+/* 64 MiB through a storing archive on one thread and a loading one on
+ * another, with a checksum over every value. */
+typedef struct streamer { unsigned port; mfcs_err err; uint32_t sum; } streamer;
+#define STREAM_WORDS (16u << 20)     /* 64 MiB of u32 */
+
+static DWORD WINAPI stream_writer(void *p)
+{
+    streamer *st = p;
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t i, x = 12345;
+    if ((st->err = mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL)) ||
+        (st->err = mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL)) ||
+        (st->err = mfcs_socket_connect(s, "127.0.0.1", st->port)) ||
+        (st->err = mfcs_file_open_socket(&f, s, 1)) ||
+        (st->err = mfcs_archive_open(&ar, f, MFCS_STORE, 65536)))
+        return 1;
+    for (i = 0; i < STREAM_WORDS; i++) {
+        x = x * 1103515245u + 12345u;
+        st->sum = st->sum * 31 + x;
+        mfcs_archive_write_u32(ar, x);
+    }
+    st->err = mfcs_archive_close(ar);
+    mfcs_file_close(f);
+    mfcs_socket_free(s);
+    mfcs_thread_term();
+    return 0;
+}
+
+Test(blocking, sixty_four_mib_archive_stream_with_checksum, .timeout = 300)
+{
+    streamer st = { 0 };
+    mfcs_socket *l, *a;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t i, v, sum = 0;
+    HANDLE t;
+    l = listener(MFCS_BLOCKING, NULL, NULL, &st.port);
+    t = CreateThread(NULL, 0, stream_writer, &st, 0, NULL);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    OK(mfcs_file_open_socket(&f, a, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 65536));
+    for (i = 0; i < STREAM_WORDS; i++) {
+        if (mfcs_archive_read_u32(ar, &v) != MFCS_OK)
+            break;
+        sum = sum * 31 + v;
+    }
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    OK(st.err);
+    cr_assert_eq(i, STREAM_WORDS, "stopped after %u values: %s", i, mfcs_strerror(mfcs_archive_read_u8(ar, NULL)));
+    cr_assert_eq(sum, st.sum, "checksum differs");
+    ERR(mfcs_archive_read_u8(ar, NULL), MFCS_E_EOF);   /* and then the stream ends */
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
