@@ -37,7 +37,9 @@ typedef struct chunk {
 static mfcs_err recv_chunk(mfcs__socket *s, void *p)
 {
     chunk *c = (chunk *)p;
-    int n = recv(s->s, c->buf, c->len, 0);
+    int n;
+    mfcs__socket_note_recv(s);
+    n = recv(s->s, c->buf, c->len, 0);
     if (n == SOCKET_ERROR)
         return WSAGetLastError();
     c->got = n;

@@ -280,12 +280,22 @@ static mfcs__socket *resolve(mfcs__thread *ts, unsigned slot, WPARAM wp)
 }
 
 /* Spurious FD_READs are dropped (MFC 7's check, KB Q138694): only a socket
- * that is readable now, or holds handed-back bytes, gets on_receive. */
+ * that is readable now, or holds handed-back bytes, gets on_receive.
+ *
+ * The zero-timeout select costs a socket call (tens of microseconds under
+ * Wine), so it is made only when the FD_READ may be stale. Winsock posts
+ * FD_READ when data arrives or when a recv leaves data behind, and not again
+ * until the next recv. So if exactly one recv was made since the last
+ * FD_READ, inside that FD_READ's own on_receive (MFC's "one Receive per
+ * OnReceive"), nothing else can have taken the data this one announces;
+ * any other history (no recv, several, or one from elsewhere) is checked. */
 static int readable(mfcs__socket *s)
 {
     fd_set set;
     struct timeval zero = { 0, 0 };
     if (mfcs__socket_pending(s))
+        return 1;
+    if (s->recvs == 1 && !s->recv_outside)
         return 1;
     FD_ZERO(&set);
     FD_SET(s->s, &set);
@@ -297,11 +307,15 @@ static void run_callback(mfcs__socket *s, long event, int err)
     void (MFCS_CALL *fn)(mfcs_socket *, int, void *) = NULL;
     mfcs__thread *ts = s->ts;
     switch (event) {
-    case FD_READ:
-        if (!err && !readable(s))
+    case FD_READ: {
+        int ok = err || readable(s);
+        s->recvs = 0;
+        s->recv_outside = 0;
+        if (!ok)
             return;
         fn = s->cb.on_receive;
         break;
+    }
     case FD_WRITE:   fn = s->cb.on_send; break;
     case FD_OOB:     fn = s->cb.on_oob; break;
     case FD_ACCEPT:  fn = s->cb.on_accept; break;
@@ -316,9 +330,11 @@ static void run_callback(mfcs__socket *s, long event, int err)
     if (!fn)
         return;
     s->in_callback++;
+    s->in_on_receive += event == FD_READ;
     ts->busy++;
     fn((mfcs_socket *)s->handle, err, s->user);
     ts->busy--;
+    s->in_on_receive -= event == FD_READ;
     s->in_callback--;
     if (s->freed && !s->in_callback)
         mfcs__socket_free_memory(s);
@@ -852,7 +868,9 @@ static mfcs_err recv_op(mfcs__socket *s, void *p)
     char scratch[4096];
     char *dst = c->in ? c->in : scratch;
     int ask = c->in ? c->len : (c->len < (int)sizeof scratch ? c->len : (int)sizeof scratch);
-    int n = recv(s->s, dst, ask, c->flags);
+    int n;
+    mfcs__socket_note_recv(s);
+    n = recv(s->s, dst, ask, c->flags);
     if (n == SOCKET_ERROR)
         return WSAGetLastError();
     c->done = n;
@@ -898,6 +916,7 @@ static mfcs_err recv_from_op(mfcs__socket *s, void *p)
     char scratch[4096];
     int n;
     c->fromlen = sizeof c->from;
+    mfcs__socket_note_recv(s);
     n = recvfrom(s->s, c->in ? c->in : scratch,
                  c->in ? c->len : (c->len < (int)sizeof scratch ? c->len : (int)sizeof scratch),
                  c->flags, (struct sockaddr *)&c->from, &c->fromlen);
@@ -1050,5 +1069,6 @@ mfcs_err MFCS_CALL mfcs_socket_async_select(mfcs_socket *h, long events)
         return err;
     if (!events_ok(events))
         return MFCS_E_INVALIDARG;
+    s->recv_outside = 1;   /* a new selection may post a fresh FD_READ: check it */
     return select_events(s, events);
 }

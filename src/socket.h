@@ -22,6 +22,9 @@ struct mfcs__socket {
     mfcs__thread *ts;         /* the owning thread's state while it has a SOCKET */
     unsigned slot;            /* its window message is MFCS__WM_FIRST + slot */
     unsigned in_callback;     /* callbacks of this socket under way */
+    unsigned in_on_receive;   /* its on_receive is under way */
+    unsigned recvs;           /* recv calls since its last FD_READ was delivered ... */
+    int recv_outside;         /* ... and whether one was made outside that on_receive */
     int freed;                /* freed inside a callback: memory goes when it returns */
 
     /* Bytes a loading archive took and handed back: the next receive of any
@@ -39,6 +42,14 @@ struct mfcs__socket {
     int connect_err;          /* ... with this error */
 };
 
+/* Every recv on a socket goes through here first: the FD_READ filter
+ * (socket.c) needs to know whether data may have been taken since. */
+static inline void mfcs__socket_note_recv(mfcs__socket *s)
+{
+    s->recvs++;
+    if (!s->in_on_receive)
+        s->recv_outside = 1;
+}
 /* Frees the object's memory (its SOCKET and handle are already gone). */
 void mfcs__socket_free_memory(mfcs__socket *s);
 /* The socket behind a handle, for the calling thread (see socket.h rules). */

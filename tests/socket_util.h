@@ -39,7 +39,7 @@ static inline mfcs_socket *listener(int mode, const mfcs_socket_callbacks *cb, v
     mfcs_socket *l;
     OK(mfcs_socket_new(&l, mode, cb, user));
     OK(mfcs_socket_create(l, 0, MFCS_STREAM, MFCS_ALL_EVENTS, "127.0.0.1"));
-    OK(mfcs_socket_listen(l, 64));
+    OK(mfcs_socket_listen(l, SOMAXCONN));
     OK(mfcs_socket_sock_name(l, NULL, 0, port));
     return l;
 }

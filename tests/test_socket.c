@@ -361,6 +361,58 @@ Test(async, close_and_free_inside_callbacks)
     }
 }
 
+/* Two receives in one on_receive leave a stale FD_READ behind (Winsock
+ * posted it after the first): it must not reach on_receive (KB Q138694). */
+typedef struct greedy { int calls, bytes, wouldblock; int outside; } greedy;
+static void MFCS_CALL greedy_receive(mfcs_socket *s, int err, void *u)
+{
+    greedy *g = u;
+    char buf[64];
+    int n = 0;
+    mfcs_err e;
+    (void)err;
+    g->calls++;
+    if (g->outside)
+        return;                               /* the main loop reads instead */
+    if (mfcs_socket_receive(s, buf, 1, 0, &n) == MFCS_OK)
+        g->bytes += n;
+    while ((e = mfcs_socket_receive(s, buf, sizeof buf, 0, &n)) == MFCS_OK && n > 0)
+        g->bytes += n;
+    if (e == WSAEWOULDBLOCK)
+        g->wouldblock++;
+}
+
+Test(async, spurious_fd_read_never_reaches_on_receive)
+{
+    static const mfcs_socket_callbacks gcb = { greedy_receive, NULL, NULL, NULL, NULL, NULL, NULL };
+    mfcs_socket *l, *a;
+    events le = { 0 };
+    greedy g = { 0 };
+    unsigned port;
+    SOCKET raw;
+    char buf[64];
+    int n;
+    l = listener(MFCS_ASYNC, &ev_cb, &le, &port);
+    raw = raw_connect(port);
+    PUMP_UNTIL(le.accept, 5000);
+    OK(mfcs_socket_new(&a, MFCS_ASYNC, &gcb, &g));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    raw_send_all(raw, "0123456789", 10);
+    PUMP_UNTIL(g.bytes == 10, 5000);
+    mfcs_pump(300, NULL);                     /* the stale FD_READ comes and goes */
+    cr_assert_eq(g.calls, 1, "on_receive ran %d times for one arrival", g.calls);
+    /* Reading outside the callback makes the queued FD_READ stale too. */
+    g.outside = 1;
+    g.calls = 0;
+    raw_send_all(raw, "abc", 3);
+    Sleep(100);                               /* FD_READ is queued now */
+    OK(mfcs_socket_receive(a, buf, sizeof buf, 0, &n));
+    cr_assert_eq(n, 3);
+    mfcs_pump(300, NULL);
+    cr_assert_eq(g.calls, 0, "on_receive ran for data already read");
+    closesocket(raw);
+}
+
 /* A notification queued for a closed socket never reaches a new socket,
  * even one that Winsock gave the same SOCKET value. */
 Test(async, stale_notifications_are_dropped_after_close)
