@@ -45,16 +45,12 @@ int mfcs__blocking_intercept(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARA
     return mfcs__blocking_hold(ts, s, wp, lp);
 }
 
-/* Runs what is queued for this thread once: our window's messages (held by
- * intercept), then other messages offered to on_message_pending, WM_PAINT
- * dispatched. Returns nonzero when a message was left queued (declined). */
-static int pump_once(mfcs__socket *s)
+/* Offers what else is queued for this thread to on_message_pending, and
+ * dispatches WM_PAINT, as MFC's PumpMessages. Returns nonzero when a message
+ * was left queued (declined). */
+static int pump_others(mfcs__socket *s)
 {
-    mfcs__thread *ts = s->ts;
-    HWND hwnd = ts->hwnd;
     MSG m;
-    while (PeekMessageA(&m, hwnd, 0, 0, PM_REMOVE))
-        DispatchMessageA(&m);
     while (PeekMessageA(&m, NULL, 0, 0, PM_NOREMOVE)) {
         int handled = 0;
         if (m.message != WM_QUIT && s->cb.on_message_pending)
@@ -115,7 +111,18 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
             err = MFCS_E_CANCELLED;
             break;
         }
-        declined = pump_once(s);
+        /* Most wake-ups are our own window's notification (held or consumed
+         * by intercept): retry the operation at once. Each Peek is a server
+         * call under Wine, so the rest of the queue is looked at only when
+         * the wake-up was something else. */
+        {
+            MSG m;
+            if (PeekMessageA(&m, ts->hwnd, 0, 0, PM_REMOVE)) {
+                DispatchMessageA(&m);
+                continue;
+            }
+        }
+        declined = pump_others(s);
         if (s->cancelled || s->s == INVALID_SOCKET) {
             err = MFCS_E_CANCELLED;
             break;

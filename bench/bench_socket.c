@@ -1,0 +1,277 @@
+/* bench_socket: blocking sockets, socket files and archives against raw
+ * Winsock, measured in the same run (a raw Winsock thread is the peer).
+ *   1M u32 read one by one from an archive vs a raw 4 MB receive in
+ *     64 KiB calls                                   target <= 1.5 x raw time
+ *   archive streaming (write_u32) vs raw 64 KiB sends  target >= 0.9 x raw rate
+ *   blocking ping-pong through mfcsock vs raw blocking  target >= 0.9 x raw rate */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mfcsock.h>
+#include <ws2tcpip.h>
+
+#define CHECK(call) do { mfcs_err e_ = (call); if (e_ != MFCS_OK) { \
+    fprintf(stderr, "%s: %s\n", #call, mfcs_strerror(e_)); exit(1); } } while (0)
+
+static double now_s(void)
+{
+    static LARGE_INTEGER f;
+    LARGE_INTEGER t;
+    if (!f.QuadPart)
+        QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart / (double)f.QuadPart;
+}
+
+/* ---- a raw peer thread: one connection, one job ---- */
+
+enum job { SEND_BYTES, DRAIN, ECHO };
+typedef struct peer { SOCKET l; unsigned port; enum job job; size_t bytes; HANDLE t; } peer;
+
+static DWORD WINAPI peer_main(void *p)
+{
+    peer *pr = p;
+    SOCKET s = accept(pr->l, NULL, NULL);
+    static char buf[65536];
+    size_t done = 0;
+    int n;
+    if (pr->job == SEND_BYTES) {
+        memset(buf, 7, sizeof buf);
+        while (done < pr->bytes) {
+            n = send(s, buf, (int)(pr->bytes - done < sizeof buf ? pr->bytes - done : sizeof buf), 0);
+            if (n <= 0)
+                break;
+            done += (size_t)n;
+        }
+    } else {
+        while ((n = recv(s, buf, sizeof buf, 0)) > 0)
+            if (pr->job == ECHO)
+                send(s, buf, n, 0);
+    }
+    shutdown(s, SD_SEND);
+    while (recv(s, buf, sizeof buf, 0) > 0)
+        ;
+    closesocket(s);
+    return 0;
+}
+
+static void peer_start(peer *pr, enum job job, size_t bytes)
+{
+    struct sockaddr_in a;
+    int len = sizeof a;
+    pr->job = job;
+    pr->bytes = bytes;
+    pr->l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(pr->l, (struct sockaddr *)&a, sizeof a);
+    listen(pr->l, 1);
+    getsockname(pr->l, (struct sockaddr *)&a, &len);
+    pr->port = ntohs(a.sin_port);
+    pr->t = CreateThread(NULL, 0, peer_main, pr, 0, NULL);
+}
+
+static void peer_join(peer *pr)
+{
+    WaitForSingleObject(pr->t, INFINITE);
+    CloseHandle(pr->t);
+    closesocket(pr->l);
+}
+
+static SOCKET raw_connect(unsigned port)
+{
+    struct sockaddr_in a;
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((u_short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(s, (struct sockaddr *)&a, sizeof a);
+    return s;
+}
+
+static mfcs_socket *mfcs_connect(unsigned port)
+{
+    mfcs_socket *s;
+    CHECK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    CHECK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    CHECK(mfcs_socket_connect(s, "127.0.0.1", port));
+    return s;
+}
+
+#define WORDS (1u << 20)        /* 1M u32: 4 MB */
+
+static double read_raw(void)
+{
+    peer pr;
+    static char buf[65536];
+    size_t got = 0;
+    double t;
+    SOCKET s;
+    int n;
+    peer_start(&pr, SEND_BYTES, WORDS * 4);
+    s = raw_connect(pr.port);
+    t = now_s();
+    while (got < WORDS * 4 && (n = recv(s, buf, sizeof buf, 0)) > 0)
+        got += (size_t)n;
+    t = now_s() - t;
+    closesocket(s);
+    peer_join(&pr);
+    return got == WORDS * 4 ? t : -1;
+}
+
+static double read_archive(void)
+{
+    peer pr;
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v, sum = 0, i;
+    double t;
+    peer_start(&pr, SEND_BYTES, WORDS * 4);
+    s = mfcs_connect(pr.port);
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    CHECK(mfcs_archive_open(&ar, f, MFCS_LOAD, 65536));
+    t = now_s();
+    for (i = 0; i < WORDS; i++) {
+        CHECK(mfcs_archive_read_u32(ar, &v));
+        sum += v;
+    }
+    t = now_s() - t;
+    mfcs_archive_abort(ar);
+    mfcs_file_close(f);
+    mfcs_socket_free(s);
+    peer_join(&pr);
+    return sum == WORDS * 0x07070707u ? t : -1;
+}
+
+#define STREAM_BYTES ((size_t)64 << 20)
+
+static double write_raw(void)
+{
+    peer pr;
+    static char buf[65536];
+    size_t done = 0;
+    double t;
+    SOCKET s;
+    peer_start(&pr, DRAIN, 0);
+    s = raw_connect(pr.port);
+    t = now_s();
+    while (done < STREAM_BYTES) {
+        int n = send(s, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    shutdown(s, SD_SEND);
+    t = now_s() - t;
+    closesocket(s);
+    peer_join(&pr);
+    return t;
+}
+
+static double write_archive(void)
+{
+    peer pr;
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t i;
+    double t;
+    peer_start(&pr, DRAIN, 0);
+    s = mfcs_connect(pr.port);
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    CHECK(mfcs_archive_open(&ar, f, MFCS_STORE, 65536));
+    t = now_s();
+    for (i = 0; i < STREAM_BYTES / 4; i++)
+        mfcs_archive_write_u32(ar, i);
+    CHECK(mfcs_archive_close(ar));
+    CHECK(mfcs_socket_shutdown(s, SD_SEND));
+    t = now_s() - t;
+    mfcs_file_close(f);
+    mfcs_socket_free(s);
+    peer_join(&pr);
+    return t;
+}
+
+#define TRIPS 2000
+
+static double ping_raw(void)
+{
+    peer pr;
+    char buf[8];
+    double t;
+    SOCKET s;
+    int i;
+    peer_start(&pr, ECHO, 0);
+    s = raw_connect(pr.port);
+    t = now_s();
+    for (i = 0; i < TRIPS; i++) {
+        send(s, "ping1234", 8, 0);
+        recv(s, buf, sizeof buf, 0);
+    }
+    t = now_s() - t;
+    shutdown(s, SD_SEND);
+    closesocket(s);
+    peer_join(&pr);
+    return t;
+}
+
+static double ping_mfcs(void)
+{
+    peer pr;
+    char buf[8];
+    double t;
+    mfcs_socket *s;
+    int i, n;
+    peer_start(&pr, ECHO, 0);
+    s = mfcs_connect(pr.port);
+    t = now_s();
+    for (i = 0; i < TRIPS; i++) {
+        CHECK(mfcs_socket_send(s, "ping1234", 8, 0, NULL));
+        CHECK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));
+    }
+    t = now_s() - t;
+    mfcs_socket_shutdown(s, SD_SEND);
+    mfcs_socket_free(s);
+    peer_join(&pr);
+    return t;
+}
+
+static double best(double (*fn)(void))
+{
+    double b = 1e9;
+    int i;
+    for (i = 0; i < 3; i++) {
+        double t = fn();
+        if (t < 0) {
+            fprintf(stderr, "a run lost data\n");
+            exit(1);
+        }
+        if (t < b)
+            b = t;
+    }
+    return b;
+}
+
+int main(void)
+{
+    double rr, ra, wr, wa, pr, pm;
+    CHECK(mfcs_init());
+    rr = best(read_raw);
+    ra = best(read_archive);
+    printf("read 1M u32 one by one from an archive: %.3f s; raw 4 MB in 64 KiB recv calls: %.3f s: "
+           "%.2f x raw time (target <= 1.5)\n", ra, rr, ra / rr);
+    wr = best(write_raw);
+    wa = best(write_archive);
+    printf("stream 64 MiB: archive write_u32 %.0f MB/s, raw 64 KiB sends %.0f MB/s: %.2f x raw (target >= 0.9)\n",
+           STREAM_BYTES / wa / 1e6, STREAM_BYTES / wr / 1e6, wr / wa);
+    pr = best(ping_raw);
+    pm = best(ping_mfcs);
+    printf("blocking ping-pong, %d round trips: raw %.0f/s, mfcsock %.0f/s: %.2f x raw (target >= 0.9)\n",
+           TRIPS, TRIPS / pr, TRIPS / pm, pr / pm);
+    mfcs_term();
+    return 0;
+}
