@@ -36,6 +36,8 @@ if [ "$what" = demo ]; then
     echo "== $exe"
     "$root/cmake/wine-run.sh" "$root/build/x86_64/bin/$exe.exe"
   done
+  echo "== a short chat session: chat_server, alice and bob, then /quit"
+  python3 "$root/tests/run_chat.py" "$root/cmake/wine-run.sh" "$root/build/x86_64/bin"
   exit 0
 fi
 

@@ -21,4 +21,9 @@ if [ ! -f "$WINEPREFIX/.mfcsock-ready" ]; then
     fi
   ) 9>"$cache/wineprefix.lock"
 fi
+# Start the prefix's wineserver ourselves, with no stdout or stderr: a
+# wineserver started by the program would inherit its pipes and keep them
+# open after the program exits, so a caller waiting for end-of-output would
+# wait for the server too. (It does nothing when one is already running.)
+wineserver -p30 </dev/null >/dev/null 2>&1 || true
 exec wine "$@"
