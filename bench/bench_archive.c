@@ -12,18 +12,9 @@
 
 #include <mfcsock.h>
 
-static double now_s(void)
-{
-    static LARGE_INTEGER freq;
-    LARGE_INTEGER t;
-    if (!freq.QuadPart)
-        QueryPerformanceFrequency(&freq);
-    QueryPerformanceCounter(&t);
-    return (double)t.QuadPart / (double)freq.QuadPart;
-}
+#include "bench_util.h"
 
-#define CHECK(call) do { mfcs_err e_ = (call); if (e_) { \
-    fprintf(stderr, "%s: %s\n", #call, mfcs_strerror(e_)); exit(1); } } while (0)
+
 
 int main(void)
 {

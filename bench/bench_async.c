@@ -8,20 +8,11 @@
 #include <string.h>
 
 #include <mfcsock.h>
+
+#include "bench_util.h"
 #include <ws2tcpip.h>
 
-#define CHECK(call) do { mfcs_err e_ = (call); if (e_ != MFCS_OK && e_ != WSAEWOULDBLOCK) { \
-    fprintf(stderr, "%s: %s\n", #call, mfcs_strerror(e_)); exit(1); } } while (0)
 
-static double now_s(void)
-{
-    static LARGE_INTEGER f;
-    LARGE_INTEGER t;
-    if (!f.QuadPart)
-        QueryPerformanceFrequency(&f);
-    QueryPerformanceCounter(&t);
-    return (double)t.QuadPart / (double)f.QuadPart;
-}
 
 static int conns, msgs;        /* fan-in shape */
 static long remaining;         /* messages still to echo back to clients */
@@ -66,7 +57,7 @@ static double run_mfcs(int nconn, int nmsg)
         cli[i].left = nmsg;
         CHECK(mfcs_socket_new(&cli[i].s, MFCS_ASYNC, &m_cb, &cli[i]));
         CHECK(mfcs_socket_create(cli[i].s, 0, MFCS_STREAM, FD_READ, NULL));
-        CHECK(mfcs_socket_connect(cli[i].s, "127.0.0.1", port));
+        CHECK_ALSO(mfcs_socket_connect(cli[i].s, "127.0.0.1", port), WSAEWOULDBLOCK);
         for (;;) {
             mfcs_err e;
             CHECK(mfcs_socket_new(&srv[accepted].s, MFCS_ASYNC, &m_cb, &srv[accepted]));

@@ -9,20 +9,11 @@
 #include <string.h>
 
 #include <mfcsock.h>
+
+#include "bench_util.h"
 #include <ws2tcpip.h>
 
-#define CHECK(call) do { mfcs_err e_ = (call); if (e_ != MFCS_OK) { \
-    fprintf(stderr, "%s: %s\n", #call, mfcs_strerror(e_)); exit(1); } } while (0)
 
-static double now_s(void)
-{
-    static LARGE_INTEGER f;
-    LARGE_INTEGER t;
-    if (!f.QuadPart)
-        QueryPerformanceFrequency(&f);
-    QueryPerformanceCounter(&t);
-    return (double)t.QuadPart / (double)f.QuadPart;
-}
 
 /* ---- a raw peer thread: one connection, one job ---- */
 

@@ -240,6 +240,26 @@ static uint16_t *units_in_place(uint8_t *p, size_t nbytes)
     return u;
 }
 
+/* One CString of either width as UTF-16 units (malloc'd, NUL-terminated):
+ * what read_string_w and read_string both start from. */
+static mfcs_err get_utf16(mfcs__archive *a, uint16_t **u, size_t *units)
+{
+    uint8_t *p;
+    size_t n;
+    int wide;
+    mfcs_err err = get_string(a, &wide, &p, &n);
+    if (err)
+        return err;
+    if (wide) {
+        *u = units_in_place(p, n);
+        *units = n / 2;
+        return MFCS_OK;
+    }
+    err = mfcs__acp_to_utf16((const char *)p, n, u, units);
+    free(p);
+    return err ? mfcs__ar_fail(a, err) : MFCS_OK;
+}
+
 mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_t *len)
 {
     mfcs__archive *a;
@@ -273,24 +293,11 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_
 mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, size_t *len)
 {
     mfcs__archive *a;
-    uint8_t *p;
     uint16_t *u;
-    size_t n, units;
-    int wide;
+    size_t units;
     mfcs_err err = mfcs__ar_enter(h, 1, &a);
-    if (err)
+    if (err || (err = get_utf16(a, &u, &units)) != MFCS_OK)
         return err;
-    if ((err = get_string(a, &wide, &p, &n)) != MFCS_OK)
-        return err;
-    if (wide) {
-        u = units_in_place(p, n);
-        units = n / 2;
-    } else {
-        err = mfcs__acp_to_utf16((const char *)p, n, &u, &units);
-        free(p);
-        if (err)
-            return mfcs__ar_fail(a, err);
-    }
     if (sizeof(wchar_t) != 2) {   /* widen for a 32-bit wchar_t (fuzz build) */
         wchar_t *w = (wchar_t *)malloc((units + 1) * sizeof *w);
         size_t i;
@@ -315,25 +322,12 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, si
 mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t *len)
 {
     mfcs__archive *a;
-    uint8_t *p;
     uint16_t *u;
     char *s;
-    size_t n, units, m;
-    int wide;
+    size_t units, m;
     mfcs_err err = mfcs__ar_enter(h, 1, &a);
-    if (err)
+    if (err || (err = get_utf16(a, &u, &units)) != MFCS_OK)
         return err;
-    if ((err = get_string(a, &wide, &p, &n)) != MFCS_OK)
-        return err;
-    if (wide) {
-        u = units_in_place(p, n);
-        units = n / 2;
-    } else {
-        err = mfcs__acp_to_utf16((const char *)p, n, &u, &units);
-        free(p);
-        if (err)
-            return mfcs__ar_fail(a, err);
-    }
     err = mfcs__utf16_to_utf8(u, units, &s, &m);
     free(u);
     if (err)

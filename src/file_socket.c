@@ -37,13 +37,7 @@ typedef struct chunk {
 static mfcs_err recv_chunk(mfcs__socket *s, void *p)
 {
     chunk *c = (chunk *)p;
-    int n;
-    mfcs__socket_note_recv(s);
-    n = recv(s->s, c->buf, c->len, 0);
-    if (n == SOCKET_ERROR)
-        return WSAGetLastError();
-    c->got = n;
-    return MFCS_OK;
+    return mfcs__socket_recv(s, c->buf, c->len, 0, &c->got);
 }
 
 static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)

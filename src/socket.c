@@ -862,19 +862,26 @@ mfcs_err MFCS_CALL mfcs_socket_send_to(mfcs_socket *h, const void *buf, int len,
 
 /* ---- receive ---- */
 
+mfcs_err mfcs__socket_recv(mfcs__socket *s, char *buf, int len, int flags, int *n)
+{
+    mfcs__socket_note_recv(s);
+    *n = recv(s->s, buf, len, flags);
+    if (*n == SOCKET_ERROR) {
+        *n = 0;
+        return WSAGetLastError();
+    }
+    return MFCS_OK;
+}
+
 static mfcs_err recv_op(mfcs__socket *s, void *p)
 {
     io_ctx *c = (io_ctx *)p;
     char scratch[4096];
-    char *dst = c->in ? c->in : scratch;
-    int ask = c->in ? c->len : (c->len < (int)sizeof scratch ? c->len : (int)sizeof scratch);
-    int n;
-    mfcs__socket_note_recv(s);
-    n = recv(s->s, dst, ask, c->flags);
-    if (n == SOCKET_ERROR)
-        return WSAGetLastError();
-    c->done = n;
-    return MFCS_OK;
+    if (c->in)
+        return mfcs__socket_recv(s, c->in, c->len, c->flags, &c->done);
+    /* no buffer: the bytes are dropped */
+    return mfcs__socket_recv(s, scratch, c->len < (int)sizeof scratch ? c->len : (int)sizeof scratch,
+                             c->flags, &c->done);
 }
 
 mfcs_err MFCS_CALL mfcs_socket_receive(mfcs_socket *h, void *buf, int len, int flags, int *received)

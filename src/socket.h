@@ -50,6 +50,9 @@ static inline void mfcs__socket_note_recv(mfcs__socket *s)
     if (!s->in_on_receive)
         s->recv_outside = 1;
 }
+/* One recv (noted for the FD_READ filter): OK with *n bytes (0: the peer
+ * closed), or the Winsock error (WSAEWOULDBLOCK). */
+mfcs_err mfcs__socket_recv(mfcs__socket *s, char *buf, int len, int flags, int *n);
 /* Frees the object's memory (its SOCKET and handle are already gone). */
 void mfcs__socket_free_memory(mfcs__socket *s);
 /* The socket behind a handle, for the calling thread (see socket.h rules). */
