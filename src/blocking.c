@@ -117,7 +117,7 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
          * the wake-up was something else. */
         {
             MSG m;
-            if (PeekMessageA(&m, ts->hwnd, 0, 0, PM_REMOVE)) {
+            if (mfcs__peek_own(ts->hwnd, 0, 0, &m)) {
                 DispatchMessageA(&m);
                 continue;
             }

@@ -122,6 +122,17 @@ mfcs_err mfcs__thread_free_current(void)
     return MFCS_OK;
 }
 
+BOOL mfcs__peek_own(HWND hwnd, UINT first, UINT last, MSG *m)
+{
+    if (!PeekMessageA(m, hwnd, first, last, PM_REMOVE))
+        return FALSE;
+    if (m->message == WM_QUIT) {
+        PostQuitMessage((int)m->wParam);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 void mfcs__thread_set_handler(mfcs__message_fn fn)
 {
     message_handler = fn;

@@ -213,7 +213,7 @@ static void unbind(mfcs__socket *s, int keep)
         /* Only the owning thread can purge its queue; mfcs_term from another
          * thread leaves stale messages, which then name no live SOCKET. */
         if (s->ts->tid == GetCurrentThreadId())
-            while (PeekMessageA(&m, s->ts->hwnd, slot_message(s), slot_message(s), PM_REMOVE))
+            while (mfcs__peek_own(s->ts->hwnd, slot_message(s), slot_message(s), &m))
                 ;
         t = (thread_sockets *)s->ts->sockets;
         for (i = j = 0; i < t->nheld; i++)

@@ -46,6 +46,12 @@ mfcs__thread *mfcs__thread_peek(void);
 /* Frees the calling thread's state; MFCS_E_STATE while ts->busy. */
 mfcs_err mfcs__thread_free_current(void);
 
+/* PeekMessage(PM_REMOVE) for this library's own window and messages. Wine
+ * returns a pending WM_QUIT from a peek filtered to a message range even
+ * when the range excludes it; the program's loop must still see it, so it
+ * is posted again and the peek reports nothing. */
+BOOL mfcs__peek_own(HWND hwnd, UINT first, UINT last, MSG *m);
+
 /* Window messages at or above this value are routed to socket.c's handler;
  * below it the window behaves as DefWindowProc. */
 #define MFCS__WM_FIRST (WM_APP + 0x200)

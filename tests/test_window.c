@@ -140,3 +140,17 @@ Test(window, messages_in_the_socket_range_reach_the_handler, .timeout = 30)
     mfcs__thread_set_handler(NULL);
     cr_assert_eq(mfcs_thread_term(), MFCS_OK);
 }
+
+Test(window, purging_own_messages_never_swallows_wm_quit, .timeout = 30)
+{
+    mfcs__thread *ts = NULL;
+    MSG m;
+    cr_assert_eq(mfcs__thread_get(&ts), MFCS_OK);
+    PostQuitMessage(9);
+    /* Wine hands WM_QUIT to a range-filtered peek; ours must put it back. */
+    cr_assert(!mfcs__peek_own(ts->hwnd, MFCS__WM_FIRST + 3, MFCS__WM_FIRST + 3, &m));
+    cr_assert(PeekMessageA(&m, NULL, 0, 0, PM_REMOVE), "WM_QUIT was lost");
+    cr_assert_eq(m.message, WM_QUIT);
+    cr_assert_eq(m.wParam, 9);
+    cr_assert_eq(mfcs_thread_term(), MFCS_OK);
+}

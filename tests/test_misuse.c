@@ -1,0 +1,269 @@
+/* The misuse table: every exported function (the list comes from
+ * def/mfcsock.def) called with a NULL handle, a stale (freed) handle, a live
+ * handle of the wrong kind and a forged pointer, and, for socket objects,
+ * from a foreign thread: each returns its documented error, none crashes. */
+#include "socket_util.h"
+
+#include "def_names.h"
+
+enum kind { NONE, SOCK, FILE_, ARCH, CLASS_ };
+
+/* Live objects of every kind for the wrong-kind case and the foreign thread. */
+static mfcs_socket *live_sock;
+static mfcs_file *live_file;
+static mfcs_archive *live_arch;
+static mfcs_class *live_class;
+
+typedef mfcs_err (*thunk)(void *h);
+
+#define T(fn, call) static mfcs_err t_##fn(void *h) { return call; }
+static char buf[64];
+static size_t sz;
+static int iv;
+static unsigned uv;
+static uint64_t u64v;
+static SOCKET sockv;
+static void *pv;
+static const mfcs_class *cv;
+static mfcs_file *fv;
+static mfcs_archive *av;
+static mfcs_err ev;
+
+T(socket_mode, mfcs_socket_mode(h, &iv))
+T(socket_create, mfcs_socket_create(h, 0, MFCS_STREAM, 0, NULL))
+T(socket_create_ex, mfcs_socket_create_ex(h, 0, MFCS_STREAM, 0, NULL, AF_INET))
+T(socket_attach, mfcs_socket_attach(h, INVALID_SOCKET, 0))
+T(socket_detach, mfcs_socket_detach(h, &sockv))
+T(socket_handle, mfcs_socket_handle(h, &sockv))
+T(socket_type, mfcs_socket_type(h, &iv))
+T(socket_listen, mfcs_socket_listen(h, 5))
+T(socket_connect, mfcs_socket_connect(h, "127.0.0.1", 9))
+T(socket_accept, mfcs_socket_accept(h, live_sock, NULL, 0, NULL))
+T(socket_send, mfcs_socket_send(h, "x", 1, 0, &iv))
+T(socket_receive, mfcs_socket_receive(h, buf, 1, 0, &iv))
+T(socket_send_to, mfcs_socket_send_to(h, "x", 1, "127.0.0.1", 9, 0, &iv))
+T(socket_receive_from, mfcs_socket_receive_from(h, buf, 1, NULL, 0, NULL, 0, &iv))
+T(socket_shutdown, mfcs_socket_shutdown(h, SD_BOTH))
+T(socket_close, mfcs_socket_close(h))
+T(socket_free, mfcs_socket_free(h))
+T(socket_sock_name, mfcs_socket_sock_name(h, NULL, 0, &uv))
+T(socket_peer_name, mfcs_socket_peer_name(h, NULL, 0, &uv))
+T(socket_set_option, mfcs_socket_set_option(h, SOL_SOCKET, SO_KEEPALIVE, &iv, sizeof iv))
+T(socket_get_option, (iv = sizeof iv, mfcs_socket_get_option(h, SOL_SOCKET, SO_TYPE, buf, &iv)))
+static unsigned long ulv;
+T(socket_ioctl, mfcs_socket_ioctl(h, FIONREAD, &ulv))
+T(socket_async_select, mfcs_socket_async_select(h, 0))
+T(socket_set_timeout, mfcs_socket_set_timeout(h, 1))
+T(socket_cancel_blocking_call, mfcs_socket_cancel_blocking_call(h))
+T(socket_is_blocking, mfcs_socket_is_blocking(h, &iv))
+T(file_open_socket, mfcs_file_open_socket(&fv, h, 1))
+T(file_read, mfcs_file_read(h, buf, 1, &sz))
+T(file_write, mfcs_file_write(h, "x", 1))
+T(file_flush, mfcs_file_flush(h))
+T(file_seek, mfcs_file_seek(h, 0, MFCS_SEEK_SET, &u64v))
+T(file_length, mfcs_file_length(h, &u64v))
+T(file_memory_data, mfcs_file_memory_data(h, NULL, NULL))
+T(file_close, mfcs_file_close(h))
+T(archive_open, mfcs_archive_open(&av, h, MFCS_LOAD, 0))
+T(archive_flush, mfcs_archive_flush(h))
+T(archive_close, mfcs_archive_close(h))
+T(archive_abort, mfcs_archive_abort(h))
+T(archive_error, mfcs_archive_error(h, &ev))
+T(archive_is_loading, mfcs_archive_is_loading(h, &iv))
+T(archive_is_buffer_empty, mfcs_archive_is_buffer_empty(h, &iv))
+T(archive_set_limits, mfcs_archive_set_limits(h, 1, 1))
+T(archive_write_u8, mfcs_archive_write_u8(h, 1))
+T(archive_write_i8, mfcs_archive_write_i8(h, 1))
+T(archive_write_u16, mfcs_archive_write_u16(h, 1))
+T(archive_write_i16, mfcs_archive_write_i16(h, 1))
+T(archive_write_u32, mfcs_archive_write_u32(h, 1))
+T(archive_write_i32, mfcs_archive_write_i32(h, 1))
+T(archive_write_u64, mfcs_archive_write_u64(h, 1))
+T(archive_write_i64, mfcs_archive_write_i64(h, 1))
+T(archive_write_f32, mfcs_archive_write_f32(h, 1))
+T(archive_write_f64, mfcs_archive_write_f64(h, 1))
+T(archive_write_bool, mfcs_archive_write_bool(h, 1))
+T(archive_read_u8, mfcs_archive_read_u8(h, NULL))
+T(archive_read_i8, mfcs_archive_read_i8(h, NULL))
+T(archive_read_u16, mfcs_archive_read_u16(h, NULL))
+T(archive_read_i16, mfcs_archive_read_i16(h, NULL))
+T(archive_read_u32, mfcs_archive_read_u32(h, NULL))
+T(archive_read_i32, mfcs_archive_read_i32(h, NULL))
+T(archive_read_u64, mfcs_archive_read_u64(h, NULL))
+T(archive_read_i64, mfcs_archive_read_i64(h, NULL))
+T(archive_read_f32, mfcs_archive_read_f32(h, NULL))
+T(archive_read_f64, mfcs_archive_read_f64(h, NULL))
+T(archive_read_bool, mfcs_archive_read_bool(h, NULL))
+T(archive_write, mfcs_archive_write(h, "x", 1))
+T(archive_read, mfcs_archive_read(h, buf, 1, &sz))
+T(archive_write_string_a, mfcs_archive_write_string_a(h, "x", 1))
+T(archive_write_string_w, mfcs_archive_write_string_w(h, L"x", 1))
+T(archive_write_string, mfcs_archive_write_string(h, "x"))
+T(archive_read_string_a, mfcs_archive_read_string_a(h, NULL, NULL))
+T(archive_read_string_w, mfcs_archive_read_string_w(h, NULL, NULL))
+T(archive_read_string, mfcs_archive_read_string(h, NULL, NULL))
+T(archive_write_line, mfcs_archive_write_line(h, "x"))
+T(archive_read_line, mfcs_archive_read_line(h, buf, sizeof buf, &sz))
+T(archive_write_count, mfcs_archive_write_count(h, 1))
+T(archive_read_count, mfcs_archive_read_count(h, &u64v))
+T(archive_write_object, mfcs_archive_write_object(h, live_class, NULL))
+T(archive_read_object, mfcs_archive_read_object(h, NULL, &pv, &cv))
+T(archive_map_object, mfcs_archive_map_object(h, buf))
+T(archive_object_schema, mfcs_archive_object_schema(h, &uv))
+T(class_unregister, mfcs_class_unregister(h))
+
+typedef struct entry {
+    const char *name;
+    enum kind kind;      /* the kind of handle its first argument takes */
+    thunk fn;
+    mfcs_err foreign;    /* from a foreign thread on a live created socket; 0: not checked */
+} entry;
+
+#define S(fn) { "mfcs_" #fn, SOCK, t_##fn, MFCS_E_WRONGTHREAD }
+#define F(fn) { "mfcs_" #fn, FILE_, t_##fn, 0 }
+#define A(fn) { "mfcs_" #fn, ARCH, t_##fn, 0 }
+#define N(fn) { "mfcs_" #fn, NONE, NULL, 0 }
+
+static const entry table[] = {
+    /* no handle argument: covered by their own tests */
+    N(init), N(term), N(version), N(strerror), N(free), N(pump), N(thread_term),
+    N(socket_new), N(file_open_memory), N(file_open_path), N(class_register), N(class_find),
+    S(socket_mode), S(socket_create), S(socket_create_ex), S(socket_attach), S(socket_detach),
+    S(socket_handle), S(socket_type), S(socket_listen), S(socket_connect), S(socket_accept),
+    S(socket_send), S(socket_receive), S(socket_send_to), S(socket_receive_from), S(socket_shutdown),
+    S(socket_close), S(socket_free), S(socket_sock_name), S(socket_peer_name), S(socket_set_option),
+    S(socket_get_option), S(socket_ioctl), S(socket_async_select),
+    { "mfcs_socket_set_timeout", SOCK, t_socket_set_timeout, MFCS_E_WRONGTHREAD },
+    { "mfcs_socket_cancel_blocking_call", SOCK, t_socket_cancel_blocking_call, MFCS_OK },
+    { "mfcs_socket_is_blocking", SOCK, t_socket_is_blocking, MFCS_E_WRONGTHREAD },
+    S(file_open_socket),
+    F(file_read), F(file_write), F(file_flush), F(file_seek), F(file_length), F(file_memory_data),
+    F(file_close), F(archive_open),
+    A(archive_flush), A(archive_close), A(archive_abort), A(archive_error), A(archive_is_loading),
+    A(archive_is_buffer_empty), A(archive_set_limits),
+    A(archive_write_u8), A(archive_write_i8), A(archive_write_u16), A(archive_write_i16),
+    A(archive_write_u32), A(archive_write_i32), A(archive_write_u64), A(archive_write_i64),
+    A(archive_write_f32), A(archive_write_f64), A(archive_write_bool),
+    A(archive_read_u8), A(archive_read_i8), A(archive_read_u16), A(archive_read_i16),
+    A(archive_read_u32), A(archive_read_i32), A(archive_read_u64), A(archive_read_i64),
+    A(archive_read_f32), A(archive_read_f64), A(archive_read_bool),
+    A(archive_write), A(archive_read), A(archive_write_string_a), A(archive_write_string_w),
+    A(archive_write_string), A(archive_read_string_a), A(archive_read_string_w), A(archive_read_string),
+    A(archive_write_line), A(archive_read_line), A(archive_write_count), A(archive_read_count),
+    A(archive_write_object), A(archive_read_object), A(archive_map_object), A(archive_object_schema),
+    { "mfcs_class_unregister", CLASS_, t_class_unregister, 0 },
+};
+#define NTABLE (sizeof table / sizeof table[0])
+
+TestSuite(misuse, .init = init_lib, .fini = term_lib, .timeout = 60);
+
+Test(misuse, the_table_covers_every_export)
+{
+    size_t i, j, n = sizeof def_names / sizeof def_names[0];
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < NTABLE && strcmp(table[j].name, def_names[i]) != 0; j++)
+            ;
+        cr_assert_lt(j, NTABLE, "%s is exported but has no row in the misuse table", def_names[i]);
+    }
+}
+
+static void *MFCS_CALL m_create(void *ctx) { (void)ctx; return malloc(1); }
+static mfcs_err MFCS_CALL m_ser(mfcs_archive *ar, void *o, void *ctx) { (void)ar; (void)o; (void)ctx; return MFCS_OK; }
+static void MFCS_CALL m_destroy(void *o, void *ctx) { (void)ctx; free(o); }
+static const mfcs_class_ops misuse_ops = { m_create, m_ser, m_destroy };
+
+/* A dead handle of each kind. */
+static void *stale(enum kind k)
+{
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *a;
+    mfcs_class *c;
+    switch (k) {
+    case SOCK: OK(mfcs_socket_new(&s, MFCS_ASYNC, NULL, NULL)); OK(mfcs_socket_free(s)); return s;
+    case FILE_: OK(mfcs_file_open_memory(&f, NULL, 0)); OK(mfcs_file_close(f)); return f;
+    case ARCH:
+        OK(mfcs_file_open_memory(&f, NULL, 0));
+        OK(mfcs_archive_open(&a, f, MFCS_STORE, 0));
+        OK(mfcs_archive_abort(a));
+        OK(mfcs_file_close(f));
+        return a;
+    case CLASS_:
+        OK(mfcs_class_register(&c, "CStale", 1, &misuse_ops, NULL));
+        OK(mfcs_class_unregister(c));
+        return c;
+    default: return NULL;
+    }
+}
+
+
+static void *live_of(enum kind k)
+{
+    switch (k) {
+    case SOCK: return live_sock;
+    case FILE_: return live_file;
+    case ARCH: return live_arch;
+    case CLASS_: return live_class;
+    default: return NULL;
+    }
+}
+
+static void make_live(void)
+{
+    OK(mfcs_socket_new(&live_sock, MFCS_ASYNC, NULL, NULL));
+    OK(mfcs_file_open_memory(&live_file, NULL, 0));
+    OK(mfcs_archive_open(&live_arch, live_file, MFCS_STORE, 0));
+    OK(mfcs_class_register(&live_class, "CLive", 1, &misuse_ops, NULL));
+}
+
+Test(misuse, null_stale_wrong_kind_and_forged_handles_get_badhandle)
+{
+    size_t i;
+    int local;
+    make_live();
+    for (i = 0; i < NTABLE; i++) {
+        const entry *e = &table[i];
+        enum kind other;
+        if (e->kind == NONE)
+            continue;
+        other = e->kind == SOCK ? FILE_ : SOCK;
+        cr_assert_eq(e->fn(NULL), MFCS_E_BADHANDLE, "%s(NULL)", e->name);
+        cr_assert_eq(e->fn(stale(e->kind)), MFCS_E_BADHANDLE, "%s(stale)", e->name);
+        cr_assert_eq(e->fn(live_of(other)), MFCS_E_BADHANDLE, "%s(a handle of another kind)", e->name);
+        cr_assert_eq(e->fn(&local), MFCS_E_BADHANDLE, "%s(&local)", e->name);
+        cr_assert_eq(e->fn((void *)(uintptr_t)0x12345679u), MFCS_E_BADHANDLE, "%s(forged odd value)", e->name);
+    }
+}
+
+typedef struct foreign { const entry *e; mfcs_err got; } foreign;
+static DWORD WINAPI call_foreign(void *p)
+{
+    foreign *f = p;
+    f->got = f->e->fn(live_sock);
+    return 0;
+}
+
+Test(misuse, socket_calls_from_a_foreign_thread)
+{
+    size_t i;
+    make_live();
+    OK(mfcs_socket_create(live_sock, 0, MFCS_STREAM, MFCS_ALL_EVENTS, "127.0.0.1"));
+    for (i = 0; i < NTABLE; i++) {
+        foreign f;
+        HANDLE t;
+        if (table[i].kind != SOCK)
+            continue;
+        f.e = &table[i];
+        f.got = -1;
+        t = CreateThread(NULL, 0, call_foreign, &f, 0, NULL);
+        WaitForSingleObject(t, INFINITE);
+        CloseHandle(t);
+        if (table[i].fn == t_socket_cancel_blocking_call)
+            cr_assert_eq(f.got, MFCS_E_NOTBLOCKING, "%s from another thread: %d", table[i].name, f.got);
+        else
+            cr_assert_eq(f.got, table[i].foreign, "%s from another thread: %d (%s)", table[i].name,
+                         f.got, mfcs_strerror(f.got));
+    }
+    /* and the socket is unharmed */
+    OK(mfcs_socket_listen(live_sock, 5));
+}
