@@ -52,6 +52,7 @@ for arch in $archs; do
   fi
   echo "== $arch: running tests under Wine"
   log=$root/build/$arch/ctest.log
+  "$root/cmake/wine-run.sh" --server-only
   (cd "$root/build/$arch" && ctest --output-on-failure -V -j 2 --timeout 900) >"$log" 2>&1 || status=1
   # Show each test's result and Criterion's summary lines, not the whole log.
   grep -E "Synthesis|Test +#|tests passed|tests failed|exports match|[0-9]+ passed, [0-9]+ failed|FAIL|Crash|Error|error:" "$log" \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs a Windows program under Wine in mfcsock's private prefix, quietly.
+# Usage: wine-run.sh program.exe [args...] | wine-run.sh --server-only
 # CMake uses it as CMAKE_CROSSCOMPILING_EMULATOR, so ctest runs every test
 # executable through it. The prefix is made on first use (about 5 s).
 set -euo pipefail
@@ -26,4 +27,7 @@ fi
 # open after the program exits, so a caller waiting for end-of-output would
 # wait for the server too. (It does nothing when one is already running.)
 wineserver -p30 </dev/null >/dev/null 2>&1 || true
+# cmake/run.sh calls "--server-only" once before ctest starts tests in
+# parallel, so no two first programs race to start the server.
+[ "${1:-}" = --server-only ] && exit 0
 exec wine "$@"

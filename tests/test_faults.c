@@ -1,0 +1,182 @@
+/* Faults: each gets a specific error, leaks nothing and hangs nothing. */
+#include "socket_util.h"
+
+#include "internal.h"   /* the live-object count (this test links the static library) */
+
+TestSuite(faults, .init = init_lib, .fini = term_lib, .timeout = 120);
+
+Test(faults, bind_to_a_port_in_use)
+{
+    mfcs_socket *a, *b;
+    unsigned port;
+    OK(mfcs_socket_new(&a, MFCS_ASYNC, NULL, NULL));
+    OK(mfcs_socket_create(a, 0, MFCS_STREAM, 0, "127.0.0.1"));
+    OK(mfcs_socket_listen(a, 5));
+    OK(mfcs_socket_sock_name(a, NULL, 0, &port));
+    OK(mfcs_socket_new(&b, MFCS_ASYNC, NULL, NULL));
+    ERR(mfcs_socket_create(b, port, MFCS_STREAM, 0, "127.0.0.1"), WSAEADDRINUSE);
+    ERR(mfcs_socket_type(b, &(int){0}), MFCS_E_STATE);     /* nothing half-made is left */
+    OK(mfcs_socket_create(b, 0, MFCS_STREAM, 0, "127.0.0.1"));
+}
+
+/* A connected pair: an mfcsock blocking socket and a raw peer. */
+static mfcs_socket *pair_blocking(SOCKET *peer)
+{
+    mfcs_socket *l, *a;
+    unsigned port;
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    *peer = raw_connect(port);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    OK(mfcs_socket_free(l));
+    return a;
+}
+
+Test(faults, half_close_and_receive_after_shutdown)
+{
+    SOCKET peer;
+    mfcs_socket *s = pair_blocking(&peer);
+    char buf[8];
+    int n = -1;
+    shutdown(peer, SD_SEND);                              /* the peer is done sending */
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));
+    cr_assert_eq(n, 0, "a half-close reads as end of stream, got %d bytes", n);
+    OK(mfcs_socket_send(s, "still", 5, 0, &n));          /* our direction still works */
+    cr_assert_eq(recv(peer, buf, sizeof buf, 0), 5);
+    OK(mfcs_socket_shutdown(s, SD_SEND));
+    cr_assert_eq(recv(peer, buf, sizeof buf, 0), 0);
+    ERR(mfcs_socket_send(s, "x", 1, 0, &n), WSAESHUTDOWN);
+    closesocket(peer);
+}
+
+typedef struct later { mfcs_socket *s; DWORD ms; } later;
+static DWORD WINAPI cancel_after(void *p)
+{
+    later *l = p;
+    Sleep(l->ms);
+    mfcs_socket_cancel_blocking_call(l->s);
+    return 0;
+}
+
+/* A peer that never reads: a big blocking send must wait, and then be
+ * cancelled or time out, saying how much went out. */
+Test(faults, cancel_and_timeout_during_send_and_accept)
+{
+    SOCKET peer;
+    mfcs_socket *s = pair_blocking(&peer), *l, *a;
+    size_t big = (size_t)64 << 20;
+    char *data = calloc(1, big);
+    int sent = -1;
+    later c = { s, 300 };
+    HANDLE t = CreateThread(NULL, 0, cancel_after, &c, 0, NULL);
+    unsigned port;
+    ERR(mfcs_socket_send(s, data, (int)big, 0, &sent), MFCS_E_CANCELLED);
+    cr_assert(sent > 0 && sent < (int)big, "sent %d before the cancel", sent);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+    s = pair_blocking(&peer);
+    OK(mfcs_socket_set_timeout(s, 300));
+    ERR(mfcs_socket_send(s, data, (int)big, 0, &sent), MFCS_E_TIMEOUT);
+    cr_assert(sent > 0 && sent < (int)big, "sent %d before the deadline", sent);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+    free(data);
+    /* accept: nobody comes */
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
+    c.s = l;
+    t = CreateThread(NULL, 0, cancel_after, &c, 0, NULL);
+    ERR(mfcs_socket_accept(l, a, NULL, 0, NULL), MFCS_E_CANCELLED);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    {
+        SOCKET late = raw_connect(port);                  /* and accept still works after */
+        OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+        closesocket(late);
+    }
+}
+
+/* A thread that exits without mfcs_thread_term: its sockets are closed
+ * and their handles die with it. */
+typedef struct leaver { unsigned port; mfcs_socket *s; } leaver;
+static DWORD WINAPI leave_with_socket(void *p)
+{
+    leaver *lv = p;
+    if (mfcs_socket_new(&lv->s, MFCS_ASYNC, NULL, NULL) ||
+        mfcs_socket_create(lv->s, 0, MFCS_STREAM, MFCS_ALL_EVENTS, NULL) ||
+        mfcs_socket_connect(lv->s, "127.0.0.1", lv->port) != WSAEWOULDBLOCK)
+        return 1;
+    Sleep(200);
+    return 0;   /* no mfcs_thread_term, no free */
+}
+
+Test(faults, thread_exit_closes_its_sockets)
+{
+    mfcs_socket *l, *a;
+    leaver lv = { 0, NULL };
+    HANDLE t;
+    DWORD code;
+    char buf[4];
+    int n = -1, type;
+    l = listener(MFCS_BLOCKING, NULL, NULL, &lv.port);
+    t = CreateThread(NULL, 0, leave_with_socket, &lv, 0, NULL);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &code);
+    CloseHandle(t);
+    cr_assert_eq(code, 0);
+    ERR(mfcs_socket_type(lv.s, &type), MFCS_E_BADHANDLE);
+    OK(mfcs_socket_set_timeout(a, 5000));
+    OK(mfcs_socket_receive(a, buf, sizeof buf, 0, &n));   /* the peer saw the close */
+    cr_assert_eq(n, 0);
+}
+
+/* Create, connect, archive, close, many times: the process's handle count
+ * and the library's live objects end where they began. */
+Test(faults, cycles_leak_no_handles, .timeout = 600)
+{
+    enum { CYCLES = 10000 };
+    mfcs_socket *l;
+    unsigned port;
+    DWORD before = 0, after = 0;
+    unsigned live_before = 0;
+    int i;
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    for (i = 0; i < CYCLES + 20; i++) {
+        mfcs_socket *c, *a;
+        mfcs_file *fc, *fa;
+        mfcs_archive *out, *in;
+        uint32_t v = 0;
+        if (i == 20) {              /* after the first cycles warm things up */
+            GetProcessHandleCount(GetCurrentProcess(), &before);
+            live_before = mfcs__handle_live(0);
+        }
+        OK(mfcs_socket_new(&c, MFCS_BLOCKING, NULL, NULL));
+        OK(mfcs_socket_create(c, 0, MFCS_STREAM, 0, NULL));
+        OK(mfcs_socket_connect(c, "127.0.0.1", port));
+        OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
+        OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+        OK(mfcs_file_open_socket(&fc, c, 1));
+        OK(mfcs_file_open_socket(&fa, a, 1));
+        OK(mfcs_archive_open(&out, fc, MFCS_STORE, 0));
+        OK(mfcs_archive_write_u32(out, (uint32_t)i));
+        OK(mfcs_archive_close(out));
+        OK(mfcs_archive_open(&in, fa, MFCS_LOAD, 0));
+        OK(mfcs_archive_read_u32(in, &v));
+        cr_assert_eq(v, (uint32_t)i);
+        OK(mfcs_archive_close(in));
+        OK(mfcs_file_close(fc));
+        OK(mfcs_file_close(fa));
+        OK(mfcs_socket_free(c));
+        OK(mfcs_socket_free(a));
+    }
+    mfcs_pump(0, NULL);
+    GetProcessHandleCount(GetCurrentProcess(), &after);
+    cr_assert_leq(after, before + 2, "%d cycles: handles went from %lu to %lu", CYCLES,
+                  (unsigned long)before, (unsigned long)after);
+    cr_assert_eq(mfcs__handle_live(0), live_before, "live objects went from %u to %u",
+                 live_before, mfcs__handle_live(0));
+}
