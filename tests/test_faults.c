@@ -180,3 +180,134 @@ Test(faults, cycles_leak_no_handles, .timeout = 600)
     cr_assert_eq(mfcs__handle_live(0), live_before, "live objects went from %u to %u",
                  live_before, mfcs__handle_live(0));
 }
+
+/* One thread's window has a message for each of its sockets, 7,679 in all
+ * (WM_APP + 0x200 up to 0xBFFE); one more gets WSAEMFILE, and closing one
+ * makes room again. */
+Test(faults, a_threads_socket_count_is_bounded, .timeout = 300)
+{
+    enum { MAX = 0xBFFF - (WM_APP + 0x200) };
+    static mfcs_socket *s[MAX + 1];
+    mfcs_err err = MFCS_OK;
+    int n;
+    for (n = 0; n <= MAX; n++) {
+        OK(mfcs_socket_new(&s[n], MFCS_ASYNC, NULL, NULL));
+        if ((err = mfcs_socket_create(s[n], 0, MFCS_DGRAM, 0, NULL)) != MFCS_OK)
+            break;
+    }
+    if (err == WSAENOBUFS || err == WSAEMFILE) {
+        if (n < MAX)   /* the system ran out first: that is its own limit, reported as such */
+            cr_skip_test("the system stopped at %d sockets with %s", n, mfcs_strerror(err));
+    }
+    cr_assert_eq(n, MAX, "stopped at %d sockets with %d (%s)", n, err, mfcs_strerror(err));
+    cr_assert_eq(err, WSAEMFILE, "socket %d got %d", n, err);
+    OK(mfcs_socket_close(s[17]));
+    OK(mfcs_socket_create(s[MAX], 0, MFCS_DGRAM, 0, NULL));    /* its slot is free again */
+    for (n = 0; n <= MAX; n++)
+        OK(mfcs_socket_free(s[n]));
+    cr_assert_eq(mfcs__handle_live(MFCS__KIND_SOCKET), 0);
+}
+
+/* Hostile bytes through a socket: mutations of a valid archive (bytes
+ * changed, cut short) are sent by a raw peer that then closes; the reader
+ * gets MFCS_OK or a specific error for each value, never a crash or a hang,
+ * and destroys whatever it made. */
+typedef struct pt { int32_t x, y; } pt;
+static int pts_live;
+static void *MFCS_CALL pt_create(void *ctx) { (void)ctx; pts_live++; return calloc(1, sizeof(pt)); }
+static void MFCS_CALL pt_destroy(void *o, void *ctx) { (void)ctx; pts_live--; free(o); }
+static mfcs_err MFCS_CALL pt_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    pt *p = o;
+    int loading;
+    (void)ctx;
+    mfcs_archive_is_loading(ar, &loading);
+    if (loading) {
+        mfcs_archive_read_i32(ar, &p->x);
+        return mfcs_archive_read_i32(ar, &p->y);
+    }
+    mfcs_archive_write_i32(ar, p->x);
+    return mfcs_archive_write_i32(ar, p->y);
+}
+
+Test(faults, mutated_archives_through_a_socket, .timeout = 300)
+{
+    static const mfcs_class_ops ops = { pt_create, pt_serialize, pt_destroy };
+    mfcs_class *cls;
+    mfcs_file *mf;
+    mfcs_archive *ar;
+    const void *data;
+    size_t len;
+    pt a = { 1, 2 }, b = { 3, 4 };
+    mfcs_socket *l;
+    unsigned port, seed = 12345;
+    int round, errors = 0;
+    OK(mfcs_class_register(&cls, "CPt", 1, &ops, NULL));
+    OK(mfcs_file_open_memory(&mf, NULL, 0));
+    OK(mfcs_archive_open(&ar, mf, MFCS_STORE, 0));
+    OK(mfcs_archive_write_u32(ar, 7));
+    OK(mfcs_archive_write_string(ar, "h\xC3\xA9llo"));
+    OK(mfcs_archive_write_count(ar, 2));
+    OK(mfcs_archive_write_object(ar, cls, &a));
+    OK(mfcs_archive_write_object(ar, cls, &b));
+    OK(mfcs_archive_write_object(ar, cls, &a));
+    OK(mfcs_archive_write_string_a(ar, "end", 3));
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_memory_data(mf, &data, &len));
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    for (round = 0; round < 300; round++) {
+        unsigned char bytes[256];
+        size_t n = len, i;
+        SOCKET peer;
+        mfcs_socket *s;
+        mfcs_file *f;
+        mfcs_archive *in;
+        void *o[3] = { 0 };
+        mfcs_err e;
+        memcpy(bytes, data, len);
+        for (i = 0; i < (size_t)(1 + round % 4); i++) { /* change a few bytes */
+            seed = seed * 1103515245u + 12345u;
+            bytes[(seed >> 8) % len] = (unsigned char)(seed >> 20);
+        }
+        if (round % 3 == 0) {                          /* and cut some short */
+            seed = seed * 1103515245u + 12345u;
+            n = (seed >> 8) % len;
+        }
+        peer = raw_connect(port);
+        raw_send_all(peer, bytes, (int)n);
+        closesocket(peer);
+        OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+        OK(mfcs_socket_accept(l, s, NULL, 0, NULL));
+        OK(mfcs_socket_set_timeout(s, 5000));
+        OK(mfcs_file_open_socket(&f, s, 1));
+        OK(mfcs_archive_open(&in, f, MFCS_LOAD, 0));
+        OK(mfcs_archive_set_limits(in, 1 << 16, 1000));
+        mfcs_archive_read_u32(in, NULL);
+        mfcs_archive_read_string(in, NULL, NULL);
+        mfcs_archive_read_count(in, NULL);
+        for (i = 0; i < 3; i++)
+            if (mfcs_archive_read_object(in, NULL, &o[i], NULL) != MFCS_OK)
+                o[i] = NULL;
+        mfcs_archive_read_string_a(in, NULL, NULL);
+        OK(mfcs_archive_error(in, &e));
+        cr_assert(e == MFCS_OK || e == MFCS_E_EOF || e == MFCS_E_FORMAT || e == MFCS_E_LIMIT ||
+                  e == MFCS_E_CLASS || e == WSAECONNRESET,
+                  "round %d: %d (%s)", round, e, mfcs_strerror(e));
+        errors += e != MFCS_OK;
+        mfcs_archive_abort(in);
+        for (i = 0; i < 3; i++) {                      /* back references repeat a pointer */
+            size_t j;
+            int seen = 0;
+            for (j = 0; j < i; j++)
+                seen |= o[j] == o[i];
+            if (o[i] && !seen)
+                pt_destroy(o[i], NULL);
+        }
+        cr_assert_eq(pts_live, 0, "round %d: %d objects leaked", round, pts_live);
+        OK(mfcs_file_close(f));
+        OK(mfcs_socket_free(s));
+    }
+    cr_log_info("%d of 300 mutated streams were rejected", errors);
+    cr_assert_gt(errors, 50, "only %d streams failed: the mutations did not bite", errors);
+    OK(mfcs_file_close(mf));
+}
