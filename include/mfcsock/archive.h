@@ -95,7 +95,11 @@ mfcs_err MFCS_CALL mfcs_archive_is_loading(mfcs_archive *ar, int *yes);
  * mfcs_archive_is_buffer_empty: CArchive::IsBufferEmpty. Loading: 1 when no
  * byte that was read from the file is still unconsumed, which makes MFC's
  * `do { read a message } while (!is_buffer_empty)` loop in on_receive work.
- * Storing: 1 when nothing waits to be flushed.
+ * Storing: 1 when nothing waits to be flushed. Reading several messages
+ * with one loading archive suits a peer that wrote them with one storing
+ * archive: object and class numbering runs on across the whole archive, so
+ * messages written by separate archives must be read by separate archives
+ * too (open one per message; unread bytes go back to the socket).
  * yes (OUT). Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INVALIDARG.
  */
 mfcs_err MFCS_CALL mfcs_archive_is_buffer_empty(mfcs_archive *ar, int *yes);
