@@ -311,3 +311,59 @@ Test(faults, mutated_archives_through_a_socket, .timeout = 300)
     cr_assert_gt(errors, 50, "only %d streams failed: the mutations did not bite", errors);
     OK(mfcs_file_close(mf));
 }
+
+/* A listener whose queue is full drops new SYNs, so a connect waits:
+ * long enough to time out and to be cancelled, without leaving loopback. */
+static SOCKET full_listener(unsigned *port, SOCKET *fillers, int nfill)
+{
+    struct sockaddr_in a;
+    int len = sizeof a, i;
+    u_long on = 1;
+    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(l, (struct sockaddr *)&a, sizeof a);
+    listen(l, 1);
+    getsockname(l, (struct sockaddr *)&a, &len);
+    *port = ntohs(a.sin_port);
+    for (i = 0; i < nfill; i++) {
+        fillers[i] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        ioctlsocket(fillers[i], FIONBIO, &on);
+        connect(fillers[i], (struct sockaddr *)&a, sizeof a);
+    }
+    Sleep(200);
+    return l;
+}
+
+Test(faults, timeout_and_cancel_during_connect)
+{
+    SOCKET fill[8], l;
+    unsigned port;
+    mfcs_socket *s;
+    mfcs_err err;
+    later c;
+    HANDLE t;
+    int i;
+    l = full_listener(&port, fill, 8);
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    OK(mfcs_socket_set_timeout(s, 300));
+    err = mfcs_socket_connect(s, "127.0.0.1", port);
+    if (err == MFCS_OK)
+        cr_skip_test("this system accepted past a full queue, so a connect cannot be made to wait");
+    cr_assert_eq(err, MFCS_E_TIMEOUT, "connect: %d (%s)", err, mfcs_strerror(err));
+    OK(mfcs_socket_free(s));          /* after a timeout only close and free are reliable */
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    c.s = s;
+    c.ms = 300;
+    t = CreateThread(NULL, 0, cancel_after, &c, 0, NULL);
+    ERR(mfcs_socket_connect(s, "127.0.0.1", port), MFCS_E_CANCELLED);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    OK(mfcs_socket_free(s));
+    for (i = 0; i < 8; i++)
+        closesocket(fill[i]);
+    closesocket(l);
+}
