@@ -32,6 +32,7 @@ wine32_ok() { dpkg-query -W -f='${Status}' wine32:i386 2>/dev/null | grep -q "ok
 
 if [ "$what" = demo ]; then
   build x86_64
+  "$root/cmake/wine-run.sh" --server-only
   for exe in demo seed_sequence; do
     echo "== $exe"
     "$root/cmake/wine-run.sh" "$root/build/x86_64/bin/$exe.exe"
