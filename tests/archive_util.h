@@ -68,24 +68,6 @@ static inline void close_expect(mfcs_archive *ar, mfcs_file *f, const char *hex)
     OK(mfcs_file_close(f));
 }
 
-/* A CPoint-like class: two LONGs, counting live objects. */
-typedef struct point { int32_t x, y; } point;
-static int points_live;
-static void *MFCS_CALL point_create(void *ctx) { (void)ctx; points_live++; return calloc(1, sizeof(point)); }
-static void MFCS_CALL point_destroy(void *o, void *ctx) { (void)ctx; if (o) points_live--; free(o); }
-static mfcs_err MFCS_CALL point_serialize(mfcs_archive *ar, void *o, void *ctx)
-{
-    point *p = (point *)o;
-    int loading = 0;
-    (void)ctx;
-    mfcs_archive_is_loading(ar, &loading);
-    if (loading) {
-        mfcs_archive_read_i32(ar, &p->x);
-        return mfcs_archive_read_i32(ar, &p->y);
-    }
-    mfcs_archive_write_i32(ar, p->x);
-    return mfcs_archive_write_i32(ar, p->y);
-}
-static const mfcs_class_ops point_ops = { point_create, point_serialize, point_destroy };
+#include "point_class.h"
 
 #endif

@@ -14,22 +14,8 @@ static int failures;
     printf("peer_exchange: %s failed: %s\n", #call, mfcs_strerror(e_)); exit(2); } } while (0)
 #define EXPECT(cond) do { if (!(cond)) { printf("peer_exchange: expected %s\n", #cond); failures++; } } while (0)
 
-typedef struct point { int32_t x, y; } point;
-static void *MFCS_CALL point_create(void *ctx) { (void)ctx; return calloc(1, sizeof(point)); }
-static void MFCS_CALL point_destroy(void *o, void *ctx) { (void)ctx; free(o); }
-static mfcs_err MFCS_CALL point_serialize(mfcs_archive *ar, void *o, void *ctx)
-{
-    point *p = (point *)o;
-    int loading;
-    (void)ctx;
-    mfcs_archive_is_loading(ar, &loading);
-    if (loading) {
-        mfcs_archive_read_i32(ar, &p->x);
-        return mfcs_archive_read_i32(ar, &p->y);
-    }
-    mfcs_archive_write_i32(ar, p->x);
-    return mfcs_archive_write_i32(ar, p->y);
-}
+#include "point_class.h"
+
 static mfcs_class *cpoint;
 
 /* The request, as tests/peers/run_exchange.py's request_bytes() writes it. */
@@ -123,8 +109,7 @@ static void check_reply(mfcs_archive *ar)
 
 int main(int argc, char **argv)
 {
-    static const mfcs_class_ops ops = { point_create, point_serialize, point_destroy };
-    mfcs_socket *s, *l = NULL;
+        mfcs_socket *s, *l = NULL;
     mfcs_file *f;
     mfcs_archive *ar;
     int client = argc > 2 && !strcmp(argv[1], "client");
@@ -133,7 +118,7 @@ int main(int argc, char **argv)
         return 2;
     }
     CHECK(mfcs_init());
-    CHECK(mfcs_class_register(&cpoint, "CPoint", 1, &ops, NULL));
+    CHECK(mfcs_class_register(&cpoint, "CPoint", 1, &point_ops, NULL));
     CHECK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
     if (client) {
         CHECK(mfcs_socket_set_timeout(s, 30000));

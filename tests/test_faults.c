@@ -2,6 +2,7 @@
 #include "socket_util.h"
 
 #include "internal.h"   /* the live-object count (this test links the static library) */
+#include "point_class.h"
 
 TestSuite(faults, .init = init_lib, .fini = term_lib, .timeout = 120);
 
@@ -212,37 +213,18 @@ Test(faults, a_threads_socket_count_is_bounded, .timeout = 300)
  * changed, cut short) are sent by a raw peer that then closes; the reader
  * gets MFCS_OK or a specific error for each value, never a crash or a hang,
  * and destroys whatever it made. */
-typedef struct pt { int32_t x, y; } pt;
-static int pts_live;
-static void *MFCS_CALL pt_create(void *ctx) { (void)ctx; pts_live++; return calloc(1, sizeof(pt)); }
-static void MFCS_CALL pt_destroy(void *o, void *ctx) { (void)ctx; pts_live--; free(o); }
-static mfcs_err MFCS_CALL pt_serialize(mfcs_archive *ar, void *o, void *ctx)
-{
-    pt *p = o;
-    int loading;
-    (void)ctx;
-    mfcs_archive_is_loading(ar, &loading);
-    if (loading) {
-        mfcs_archive_read_i32(ar, &p->x);
-        return mfcs_archive_read_i32(ar, &p->y);
-    }
-    mfcs_archive_write_i32(ar, p->x);
-    return mfcs_archive_write_i32(ar, p->y);
-}
-
 Test(faults, mutated_archives_through_a_socket, .timeout = 300)
 {
-    static const mfcs_class_ops ops = { pt_create, pt_serialize, pt_destroy };
     mfcs_class *cls;
     mfcs_file *mf;
     mfcs_archive *ar;
     const void *data;
     size_t len;
-    pt a = { 1, 2 }, b = { 3, 4 };
+    point a = { 1, 2 }, b = { 3, 4 };
     mfcs_socket *l;
     unsigned port, seed = 12345;
     int round, errors = 0;
-    OK(mfcs_class_register(&cls, "CPt", 1, &ops, NULL));
+    OK(mfcs_class_register(&cls, "CPt", 1, &point_ops, NULL));
     OK(mfcs_file_open_memory(&mf, NULL, 0));
     OK(mfcs_archive_open(&ar, mf, MFCS_STORE, 0));
     OK(mfcs_archive_write_u32(ar, 7));
@@ -301,9 +283,9 @@ Test(faults, mutated_archives_through_a_socket, .timeout = 300)
             for (j = 0; j < i; j++)
                 seen |= o[j] == o[i];
             if (o[i] && !seen)
-                pt_destroy(o[i], NULL);
+                point_destroy(o[i], NULL);
         }
-        cr_assert_eq(pts_live, 0, "round %d: %d objects leaked", round, pts_live);
+        cr_assert_eq(points_live, 0, "round %d: %d objects leaked", round, points_live);
         OK(mfcs_file_close(f));
         OK(mfcs_socket_free(s));
     }
