@@ -101,7 +101,7 @@ mfcs_err mfcs__ar_flush_store(mfcs__archive *a)
     mfcs_err err;
     if (a->cur == 0)
         return MFCS_OK;
-    err = a->file->ops->write(a->file, a->buf, a->cur);
+    err = mfcs__ar_file_write(a, a->buf, a->cur);
     a->cur = 0;
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
@@ -112,6 +112,8 @@ mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *h)
     mfcs_err err = get_archive(h, &a);
     if (err)
         return err;
+    if (a->busy)
+        return MFCS_E_INPROGRESS;
     if (a->error)
         return a->error;
     if (a->loading)
@@ -127,6 +129,12 @@ static mfcs_err finish(mfcs_archive *h, int write_out)
     mfcs_err err = get_archive(h, &a);
     if (err)
         return err;
+    /* Freed under its own wait or its own serialize, it would be used
+     * again when they return. */
+    if (a->busy)
+        return MFCS_E_INPROGRESS;
+    if (a->in_serialize)
+        return MFCS_E_STATE;
     /* The handle dies first: nothing reaches the archive while it goes. */
     mfcs__handle_release(h);
     if (a->loading) {
@@ -212,7 +220,7 @@ mfcs_err mfcs__ar_fill(mfcs__archive *a, size_t n)
     }
     while (have < n) {
         size_t got = 0;
-        mfcs_err err = a->file->ops->fill(a->file, a->buf + have, n - have, a->cap - have, &got);
+        mfcs_err err = mfcs__ar_file_fill(a, a->buf + have, n - have, a->cap - have, &got);
         if (err)
             return mfcs__ar_fail(a, err);
         if (got == 0)
@@ -244,7 +252,7 @@ mfcs_err mfcs__ar_put(mfcs__archive *a, const void *p, size_t n)
         return err;
     direct = n - n % a->cap;
     if (direct) {
-        if ((err = a->file->ops->write(a->file, src, direct)) != MFCS_OK)
+        if ((err = mfcs__ar_file_write(a, src, direct)) != MFCS_OK)
             return mfcs__ar_fail(a, err);
         src += direct;
         n -= direct;
@@ -269,7 +277,7 @@ mfcs_err mfcs__ar_get(mfcs__archive *a, void *dst, size_t n, size_t *got_out)
     /* Large remainders go straight to the caller's memory, in one request. */
     while (d && n - total >= a->cap) {
         size_t got = 0;
-        err = a->file->ops->fill(a->file, d + total, n - total, n - total, &got);
+        err = mfcs__ar_file_fill(a, d + total, n - total, n - total, &got);
         if (err || got == 0)
             goto out;
         total += got;
@@ -278,7 +286,7 @@ mfcs_err mfcs__ar_get(mfcs__archive *a, void *dst, size_t n, size_t *got_out)
     while (total < n) {
         size_t want = n - total < a->cap ? n - total : a->cap, got = 0;
         a->cur = a->end = 0;
-        err = a->file->ops->fill(a->file, a->buf, want, a->cap, &got);
+        err = mfcs__ar_file_fill(a, a->buf, want, a->cap, &got);
         if (err || got == 0)
             goto out;
         a->end = got;

@@ -46,6 +46,7 @@ typedef struct mfcs__archive {
     mfcs__class **used;      /* classes this archive holds a use of */
     size_t used_n, used_cap;
     int in_serialize;        /* depth of serialize calls under way */
+    unsigned busy;           /* a file call of this archive is under way */
     uint32_t schema;         /* for mfcs_archive_object_schema */
 } mfcs__archive;
 
@@ -57,14 +58,38 @@ static inline mfcs_err mfcs__ar_fail(mfcs__archive *a, mfcs_err err)
     return a->error;
 }
 
-/* Every read and write call starts here: a live archive of this thread, no
- * sticky error, the right direction (a wrong one is itself sticky). */
+/* A socket file's read or write may wait, and the wait runs the caller's
+ * on_message_pending: the archive is busy meanwhile, so a call on it from
+ * there gets MFCS_E_INPROGRESS instead of touching the buffer being filled,
+ * and closing it is refused instead of freeing it under the wait. */
+static inline mfcs_err mfcs__ar_file_fill(mfcs__archive *a, void *buf, size_t need, size_t cap, size_t *got)
+{
+    mfcs_err err;
+    a->busy++;
+    err = a->file->ops->fill(a->file, buf, need, cap, got);
+    a->busy--;
+    return err;
+}
+static inline mfcs_err mfcs__ar_file_write(mfcs__archive *a, const void *buf, size_t len)
+{
+    mfcs_err err;
+    a->busy++;
+    err = a->file->ops->write(a->file, buf, len);
+    a->busy--;
+    return err;
+}
+
+/* Every read and write call starts here: a live archive of this thread, not
+ * inside one of its own file calls, no sticky error, the right direction (a
+ * wrong one is itself sticky). */
 static inline mfcs_err mfcs__ar_enter(mfcs_archive *h, int loading, mfcs__archive **out)
 {
     mfcs__archive *a;
     mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)&a);
     if (err)
         return err;
+    if (a->busy)
+        return MFCS_E_INPROGRESS;
     if (a->error)
         return a->error;
     if (a->loading != loading)

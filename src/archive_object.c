@@ -224,7 +224,7 @@ mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *e
     mfcs__archive *a;
     mfcs__class *want = NULL, *c;
     uint16_t w;
-    uint32_t tag, schema;
+    uint32_t tag, schema, self;
     void *obj;
     mfcs_err err = mfcs__ar_enter(h, 1, &a);
 
@@ -306,12 +306,13 @@ mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *e
         c->ops.destroy(obj, c->ctx);
         return mfcs__ar_fail(a, err);
     }
+    self = a->map_count - 1;
     err = run_serialize(a, c, obj, schema);
     if (!err)
         err = a->error;
     if (err) {
         /* Half made: destroyed here, and no back reference may reach it. */
-        a->load[a->map_count - 1].obj = NULL;
+        a->load[self].obj = NULL;
         c->ops.destroy(obj, c->ctx);
         return mfcs__ar_fail(a, err);
     }

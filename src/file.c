@@ -25,7 +25,10 @@ mfcs_err mfcs__file_register(mfcs__file *f, mfcs_file **out)
 
 mfcs_err mfcs__file_get(mfcs_file *h, mfcs__file **out)
 {
-    return mfcs__handle_get_owned(h, MFCS__KIND_FILE, (void **)out);
+    mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_FILE, (void **)out);
+    if (!err && (*out)->ops->usable)
+        err = (*out)->ops->usable(*out);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_file_read(mfcs_file *h, void *buf, size_t len, size_t *nread)
@@ -40,10 +43,12 @@ mfcs_err MFCS_CALL mfcs_file_read(mfcs_file *h, void *buf, size_t len, size_t *n
         return err;
     if (len == 0)
         return MFCS_OK;
-    if (buf)
-        err = f->ops->fill(f, buf, 1, len, &total);
-    else   /* skipping: read into scratch space, as much as one read gives */
-        err = f->ops->fill(f, skip, 1, len < sizeof skip ? len : sizeof skip, &total);
+    if (!buf) {   /* skipping: into scratch space, as much as one read gives */
+        buf = skip;
+        if (len > sizeof skip)
+            len = sizeof skip;
+    }
+    err = f->ops->fill(f, buf, f->read_all ? len : 1, len, &total);
     if (nread)
         *nread = total;
     return err;
@@ -98,7 +103,8 @@ mfcs_err MFCS_CALL mfcs_file_length(mfcs_file *h, uint64_t *len)
 mfcs_err MFCS_CALL mfcs_file_close(mfcs_file *h)
 {
     mfcs__file *f;
-    mfcs_err err = mfcs__file_get(h, &f);
+    /* Not mfcs__file_get: a file whose socket is gone can still be closed. */
+    mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_FILE, (void **)&f);
     if (err)
         return err;
     if (f->archives)

@@ -37,6 +37,10 @@ typedef struct mfcs__file_ops {
     mfcs_err (*check_archive)(mfcs__file *f);
     /* Releases the kind's resources and frees f (mfcs_file_close and mfcs_term). */
     void (*destroy)(mfcs__file *f);
+    /* Whether the file can be used by the calling thread now (a socket
+     * file: its socket still has a SOCKET and belongs to this thread);
+     * every call but close checks it first. NULL: always. */
+    mfcs_err (*usable)(mfcs__file *f);
 } mfcs__file_ops;
 
 /* The common head of every file kind's object (each kind embeds it first). */
@@ -45,13 +49,16 @@ struct mfcs__file {
     void *handle;        /* this file's public handle (mfcs_file *) */
     unsigned archives;   /* archives open on it: close refuses while nonzero */
     uint32_t owner;      /* owning thread id, 0: any one thread at a time */
+    int read_all;        /* mfcs_file_read waits for all len bytes (CSocketFile
+                            made not archive-compatible); archives never do */
 };
 
 /* Gives f a handle (kind FILE, owner f->owner) and returns it as *out; on
  * failure destroys f. Used by each kind's open function. */
 mfcs_err mfcs__file_register(mfcs__file *f, mfcs_file **out);
 
-/* The file object behind a public handle, checked for the calling thread. */
+/* The file object behind a public handle, checked for the calling thread
+ * and for being usable (file ops' usable()). */
 mfcs_err mfcs__file_get(mfcs_file *h, mfcs__file **out);
 
 #endif /* MFCS_FILE_H */

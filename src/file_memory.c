@@ -64,11 +64,11 @@ static mfcs_err mem_write(mfcs__file *f, const void *buf, size_t len)
 static mfcs_err mem_seek(mfcs__file *f, int64_t off, int whence, uint64_t *pos)
 {
     memory_file *m = (memory_file *)f;
-    int64_t base = whence == MFCS_SEEK_SET ? 0 : whence == MFCS_SEEK_CUR ? (int64_t)m->pos : (int64_t)m->size;
-    if ((off < 0 && base + off < 0) || (off > 0 && (uint64_t)(base + off) > SIZE_MAX) ||
-        (off > 0 && base > INT64_MAX - off))
+    size_t base = whence == MFCS_SEEK_SET ? 0 : whence == MFCS_SEEK_CUR ? m->pos : m->size;
+    /* Compared before adding, so no overflow can happen on the way. */
+    if (off < 0 ? (uint64_t)-(off + 1) >= base : (uint64_t)off > (uint64_t)(SIZE_MAX - base))
         return MFCS_E_INVALIDARG;
-    m->pos = (size_t)(base + off);
+    m->pos = off < 0 ? base - (size_t)-(off + 1) - 1 : base + (size_t)off;
     if (pos)
         *pos = m->pos;
     return MFCS_OK;
@@ -97,7 +97,7 @@ static void mem_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops memory_ops = {
-    "memory", mem_fill, mem_write, NULL, mem_seek, mem_length, mem_unread, NULL, mem_destroy
+    "memory", mem_fill, mem_write, NULL, mem_seek, mem_length, mem_unread, NULL, mem_destroy, NULL
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_memory(mfcs_file **out, const void *initial, size_t len)

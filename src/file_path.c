@@ -91,7 +91,7 @@ static void disk_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops disk_ops = {
-    "disk", disk_fill, disk_write, disk_flush, disk_seek, disk_length, disk_unread, NULL, disk_destroy
+    "disk", disk_fill, disk_write, disk_flush, disk_seek, disk_length, disk_unread, NULL, disk_destroy, NULL
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_path(mfcs_file **out, const char *path_utf8, unsigned flags)

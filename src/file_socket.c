@@ -16,17 +16,22 @@
 typedef struct socket_file {
     mfcs__file head;
     mfcs_socket *sock;
-    int archive_compatible;
 } socket_file;
 
-/* The file's socket, if it is still there with a SOCKET. */
+/* The file's socket, if it is still there with a SOCKET, for the thread
+ * that owns it now (a socket closed and created again elsewhere has moved). */
 static mfcs_err sock_of(mfcs__file *f, mfcs__socket **out)
 {
-    mfcs__socket *s = (mfcs__socket *)mfcs__handle_get(((socket_file *)f)->sock, MFCS__KIND_SOCKET);
-    if (!s || s->s == INVALID_SOCKET)
+    mfcs_err err = mfcs__socket_get(((socket_file *)f)->sock, out);
+    if (err == MFCS_E_BADHANDLE || (!err && (*out)->s == INVALID_SOCKET))
         return MFCS_E_STATE;
-    *out = s;
-    return MFCS_OK;
+    return err;
+}
+
+static mfcs_err sf_usable(mfcs__file *f)
+{
+    mfcs__socket *s;
+    return sock_of(f, &s);
 }
 
 typedef struct chunk {
@@ -51,8 +56,6 @@ static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_
         return err;
     if (s->in_call)
         return MFCS_E_INPROGRESS;
-    if (!((socket_file *)f)->archive_compatible)
-        need = cap;      /* CSocketFile's second mode: loop until all len bytes */
     if (cap > 0x7FFFFFFF)
         cap = 0x7FFFFFFF;
     /* Handed-back bytes, then what has already arrived, in one recv each. */
@@ -107,6 +110,8 @@ static mfcs_err sf_write(mfcs__file *f, const void *buf, size_t len)
     mfcs_err err = sock_of(f, &s);
     if (err)
         return err;
+    if (s->in_call)    /* checked before a byte goes, or the peer gets them interleaved */
+        return MFCS_E_INPROGRESS;
     c.buf = (const char *)buf;
     c.len = len;
     c.done = 0;
@@ -149,7 +154,7 @@ static void sf_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops socket_ops = {
-    "socket", sf_fill, sf_write, sf_flush, NULL, NULL, sf_unread, sf_check_archive, sf_destroy
+    "socket", sf_fill, sf_write, sf_flush, NULL, NULL, sf_unread, sf_check_archive, sf_destroy, sf_usable
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int archive_compatible)
@@ -177,6 +182,9 @@ mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int ar
     f->head.ops = &socket_ops;
     f->head.owner = s->ts->tid;
     f->sock = h;
-    f->archive_compatible = archive_compatible;
+    /* CSocketFile(pSocket, FALSE): a stand-alone read loops until all len
+     * bytes came. An archive asks only for what its value is missing either
+     * way, so this never makes an archive read ahead. */
+    f->head.read_all = !archive_compatible;
     return mfcs__file_register(&f->head, out);
 }

@@ -50,8 +50,15 @@ static LRESULT on_message(mfcs__thread *ts, UINT msg, WPARAM wp, LPARAM lp);
 
 /* ---- per-thread slot table ---- */
 
+static void release_slot(mfcs__socket *s);
+
 void mfcs__socket_free_memory(mfcs__socket *s)
 {
+    /* Still in its thread's table only when mfcs_term, on another thread,
+     * closed it while this thread was inside one of its calls: this is the
+     * owning thread now, the one that may touch the table. */
+    if (s->ts)
+        release_slot(s);
     if (s->cancel_event)
         CloseHandle(s->cancel_event);
     free(s->pushback);
@@ -551,7 +558,9 @@ mfcs_err MFCS_CALL mfcs_socket_create_ex(mfcs_socket *h, unsigned port, int type
         return err;
     if (s->s != INVALID_SOCKET)
         return MFCS_E_STATE;
-    if ((type != SOCK_STREAM && type != SOCK_DGRAM) || port > 65535 || !events_ok(events) ||
+    /* A blocking socket selects everything whatever events says (CSocket). */
+    if ((type != SOCK_STREAM && type != SOCK_DGRAM) || port > 65535 ||
+        (s->mode != MFCS_BLOCKING && !events_ok(events)) ||
         (family != AF_INET && family != AF_INET6))
         return MFCS_E_INVALIDARG;
     memset(&sa, 0, sizeof sa);
@@ -603,7 +612,7 @@ mfcs_err MFCS_CALL mfcs_socket_attach(mfcs_socket *h, SOCKET sock, long events)
         return err;
     if (s->s != INVALID_SOCKET)
         return MFCS_E_STATE;
-    if (!events_ok(events))
+    if (s->mode != MFCS_BLOCKING && !events_ok(events))
         return MFCS_E_INVALIDARG;
     if (getsockname(sock, (struct sockaddr *)&sa, &len) == SOCKET_ERROR) {
         err = WSAGetLastError();
@@ -727,6 +736,7 @@ mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *lh, mfcs_socket *ah, char *pe
     mfcs__socket *l, *a;
     accept_ctx c;
     mfcs_err err = get_created(lh, &l);
+    c.got = INVALID_SOCKET;
     if (err)
         return err;
     if ((err = mfcs__socket_get(ah, &a)) != MFCS_OK)
@@ -739,6 +749,12 @@ mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *lh, mfcs_socket *ah, char *pe
         if (l->in_call)
             return MFCS_E_INPROGRESS;
         err = mfcs__blocking_run(l, FD_ACCEPT, accept_op, &c, mfcs__deadline(l));
+        /* The wait ran on_message_pending, which may have freed or created
+         * the socket to accept into: look again before using it. */
+        if (!err && (err = mfcs__socket_get(ah, &a)) == MFCS_OK && a->s != INVALID_SOCKET)
+            err = MFCS_E_STATE;
+        if (err && c.got != INVALID_SOCKET)
+            closesocket(c.got);
     } else {
         err = accept_op(l, &c);
     }

@@ -375,6 +375,33 @@ Test(hostile, failed_serialize_destroys_the_half_made_object, .timeout = 30)
     cr_assert_eq(points_live, 0, "%d objects leaked", points_live);
 }
 
+/* serialize that tries to end its own archive: refused, the object still
+ * goes out whole and the archive still closes afterwards. */
+static mfcs_err closing_result, aborting_result;
+static mfcs_err MFCS_CALL closing_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    closing_result = mfcs_archive_close(ar);
+    aborting_result = mfcs_archive_abort(ar);
+    return point_serialize(ar, o, ctx);
+}
+
+Test(hostile, an_archive_cannot_be_closed_from_inside_serialize, .timeout = 30)
+{
+    mfcs_class_ops ops = point_ops;
+    mfcs_class *c;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    point p = { 7, -7 };
+    ops.serialize = closing_serialize;
+    OK(mfcs_class_register(&c, "CClosing", 1, &ops, NULL));
+    closing_result = aborting_result = MFCS_OK;
+    ar = new_store(&f);
+    OK(mfcs_archive_write_object(ar, c, &p));
+    cr_assert_eq(closing_result, MFCS_E_STATE, "close inside serialize: 0x%08X", (unsigned)closing_result);
+    cr_assert_eq(aborting_result, MFCS_E_STATE, "abort inside serialize: 0x%08X", (unsigned)aborting_result);
+    close_expect(ar, f, "FF FF 01 00 08 00 43 43 6C 6F 73 69 6E 67 07 00 00 00 F9 FF FF FF");
+}
+
 Test(hostile, huge_length_prefixes_cost_only_what_arrives, .timeout = 30)
 {
     /* CStringA claiming 0xFFFFFFF0 bytes (about 4 GiB), then 10 bytes. */

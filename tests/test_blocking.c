@@ -53,7 +53,8 @@ static void peer_start(peer *pr)
 
 static void peer_join(peer *pr)
 {
-    WaitForSingleObject(pr->thread, 30000);
+    DWORD w = WaitForSingleObject(pr->thread, 30000);
+    cr_assert_eq(w, WAIT_OBJECT_0, "the peer thread did not finish: %lu", (unsigned long)w);
     CloseHandle(pr->thread);
     closesocket(pr->l);
 }
@@ -99,7 +100,8 @@ Test(blocking, blocking_create_selects_all_events_and_refused_connect_fails)
 {
     mfcs_socket *s;
     OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
-    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    /* events is ignored, so even a mask that means nothing is accepted */
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0x7FFF0000, NULL));
     ERR(mfcs_socket_connect(s, "127.0.0.1", dead_port()), WSAECONNREFUSED);
 }
 
@@ -288,6 +290,13 @@ Test(blocking, socket_file_refuses_positions_never_closes_its_socket_and_notices
     ERR(mfcs_file_read(f, buf, sizeof buf, &n), MFCS_E_STATE);
     ERR(mfcs_file_write(f, "x", 1), MFCS_E_STATE);
     ERR(mfcs_archive_open(&ar, f, MFCS_LOAD, 0), MFCS_E_STATE);
+    /* every call but close, whatever it would otherwise say */
+    ERR(mfcs_file_read(f, buf, 0, &n), MFCS_E_STATE);
+    ERR(mfcs_file_write(f, "", 0), MFCS_E_STATE);
+    ERR(mfcs_file_flush(f), MFCS_E_STATE);
+    ERR(mfcs_file_seek(f, 0, MFCS_SEEK_SET, &v), MFCS_E_STATE);
+    ERR(mfcs_file_length(f, &v), MFCS_E_STATE);
+    ERR(mfcs_file_memory_data(f, NULL, NULL), MFCS_E_STATE);
     OK(mfcs_file_close(f));                                       /* close still works */
     peer_join(&pr);
 }
@@ -478,4 +487,340 @@ Test(blocking, sixty_four_mib_archive_stream_with_checksum, .timeout = 300)
     ERR(mfcs_archive_read_u8(ar, NULL), MFCS_E_EOF);   /* and then the stream ends */
     mfcs_archive_abort(ar);
     OK(mfcs_file_close(f));
+}
+
+/* ---- calls made from inside a wait ---- */
+
+/* A connected pair: a blocking mfcsock socket and a raw peer. */
+static mfcs_socket *blocking_pair(const mfcs_socket_callbacks *cb, void *user, SOCKET *peer)
+{
+    mfcs_socket *l, *a;
+    unsigned port;
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    *peer = raw_connect(port);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, cb, user));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    OK(mfcs_socket_free(l));
+    return a;
+}
+
+/* Sends bytes on a raw socket after a pause, from its own thread. */
+typedef struct late_send { SOCKET s; const char *data; int len; DWORD ms; HANDLE t; } late_send;
+static DWORD WINAPI late_send_main(void *p)
+{
+    late_send *l = p;
+    Sleep(l->ms);
+    send(l->s, l->data, l->len, 0);
+    return 0;
+}
+static void late_send_start(late_send *l) { l->t = CreateThread(NULL, 0, late_send_main, l, 0, NULL); }
+static void late_send_join(late_send *l)
+{
+    cr_assert_eq(WaitForSingleObject(l->t, 10000), WAIT_OBJECT_0);
+    CloseHandle(l->t);
+}
+
+typedef struct reentry {
+    mfcs_archive *ar;
+    mfcs_file *f;
+    int seen;
+    mfcs_err read, close, abort, flush, write;
+} reentry;
+static int MFCS_CALL on_pending_reenter(mfcs_socket *s, const MSG *m, void *u)
+{
+    reentry *r = u;
+    uint32_t v;
+    (void)s;
+    if (m->message != WM_APP + 9)
+        return 0;
+    r->seen++;
+    r->read = mfcs_archive_read_u32(r->ar, &v);
+    r->flush = mfcs_archive_flush(r->ar);
+    r->close = mfcs_archive_close(r->ar);
+    r->abort = mfcs_archive_abort(r->ar);
+    r->write = mfcs_file_write(r->f, "x", 1);
+    return 1;
+}
+
+/* on_message_pending runs while an archive waits for its socket: the archive
+ * must refuse to be read, flushed or freed from there (its buffer is being
+ * filled), and the socket file must not send in the middle of the wait. */
+Test(blocking, an_archive_refuses_calls_and_close_from_inside_its_own_wait)
+{
+    static const mfcs_socket_callbacks cb = { NULL, NULL, NULL, NULL, NULL, NULL, on_pending_reenter };
+    reentry r = { 0 };
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(&cb, &r, &peer);
+    late_send ls = { peer, "\x01\x02\x03\x04", 4, 300, NULL };
+    uint32_t v = 0;
+    unsigned long waiting = 1;
+    OK(mfcs_file_open_socket(&r.f, s, 1));
+    OK(mfcs_archive_open(&r.ar, r.f, MFCS_LOAD, 0));
+    PostThreadMessageA(GetCurrentThreadId(), WM_APP + 9, 0, 0);
+    late_send_start(&ls);
+    OK(mfcs_archive_read_u32(r.ar, &v));
+    late_send_join(&ls);
+    cr_assert_eq(v, 0x04030201u, "read 0x%08X", v);
+    cr_assert_eq(r.seen, 1, "on_message_pending saw the message %d times", r.seen);
+    cr_assert_eq(r.read, MFCS_E_INPROGRESS, "read from inside the wait: %d", r.read);
+    cr_assert_eq(r.flush, MFCS_E_INPROGRESS, "flush from inside the wait: %d", r.flush);
+    cr_assert_eq(r.close, MFCS_E_INPROGRESS, "close from inside the wait: %d", r.close);
+    cr_assert_eq(r.abort, MFCS_E_INPROGRESS, "abort from inside the wait: %d", r.abort);
+    cr_assert_eq(r.write, MFCS_E_INPROGRESS, "file write from inside the wait: %d", r.write);
+    cr_assert_eq(ioctlsocket(peer, FIONREAD, &waiting), 0);
+    cr_assert_eq(waiting, 0, "the refused write still sent %lu bytes", waiting);
+    OK(mfcs_archive_close(r.ar));      /* nothing was stuck by the refusals */
+    OK(mfcs_file_close(r.f));
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+/* CSocketFile(pSocket, FALSE): a stand-alone read waits for every byte asked
+ * for, but an archive on it still asks only for what its value is missing,
+ * so it never waits for a full buffer the peer will not send. */
+Test(blocking, a_file_that_is_not_archive_compatible_reads_all_yet_archives_never_read_ahead)
+{
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
+    late_send ls = { peer, "3456", 4, 200, NULL };
+    mfcs_file *f;
+    mfcs_archive *ar;
+    char buf[8];
+    size_t n = 0;
+    uint32_t v = 0;
+    ULONGLONG t0;
+    OK(mfcs_file_open_socket(&f, s, 0));
+    OK(mfcs_socket_set_timeout(s, 5000));
+    raw_send_all(peer, "12", 2);
+    late_send_start(&ls);
+    OK(mfcs_file_read(f, buf, 6, &n));
+    late_send_join(&ls);
+    cr_assert_eq(n, 6, "read %zu of 6 bytes", n);
+    cr_assert_eq(memcmp(buf, "123456", 6), 0);
+    raw_send_all(peer, "\x2A\0\0\0", 4);   /* one u32, and the peer waits */
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    t0 = GetTickCount64();
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert(GetTickCount64() - t0 < 2500, "the archive waited %llu ms for bytes it did not need",
+              (unsigned long long)(GetTickCount64() - t0));
+    cr_assert_eq(v, 42, "read %u", v);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+/* A socket closed on one thread and created again on another belongs to the
+ * other thread, and so does every file on it. */
+typedef struct mover { mfcs_socket *s; mfcs_file *f; mfcs_err create, read; HANDLE done, go; } mover;
+static DWORD WINAPI mover_main(void *p)
+{
+    mover *m = p;
+    char c;
+    m->create = mfcs_socket_create(m->s, 0, MFCS_STREAM, 0, "127.0.0.1");
+    m->read = mfcs_file_read(m->f, &c, 1, NULL);
+    SetEvent(m->done);
+    WaitForSingleObject(m->go, 10000);
+    mfcs_socket_free(m->s);
+    mfcs_thread_term();
+    return 0;
+}
+
+Test(blocking, a_socket_file_follows_its_socket_to_another_thread)
+{
+    mover m = { 0 };
+    HANDLE t;
+    OK(mfcs_socket_new(&m.s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(m.s, 0, MFCS_STREAM, 0, "127.0.0.1"));
+    OK(mfcs_file_open_socket(&m.f, m.s, 1));
+    OK(mfcs_socket_close(m.s));
+    m.done = CreateEventA(NULL, TRUE, FALSE, NULL);
+    m.go = CreateEventA(NULL, TRUE, FALSE, NULL);
+    t = CreateThread(NULL, 0, mover_main, &m, 0, NULL);
+    cr_assert_eq(WaitForSingleObject(m.done, 10000), WAIT_OBJECT_0);
+    cr_assert_eq(m.create, MFCS_OK, "create on the second thread: %d", m.create);
+    cr_assert_eq(m.read, MFCS_E_WRONGTHREAD, "the file from the second thread: %d", m.read);
+    ERR(mfcs_file_write(m.f, "x", 1), MFCS_E_WRONGTHREAD);   /* its socket moved away */
+    OK(mfcs_file_close(m.f));
+    SetEvent(m.go);
+    cr_assert_eq(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    CloseHandle(m.done);
+    CloseHandle(m.go);
+}
+
+typedef struct accept_swap { mfcs_socket *into; int create_instead; mfcs_err done; } accept_swap;
+static int MFCS_CALL on_pending_swap(mfcs_socket *s, const MSG *m, void *u)
+{
+    accept_swap *a = u;
+    (void)s;
+    if (m->message != WM_APP + 11)
+        return 0;
+    a->done = a->create_instead ? mfcs_socket_create(a->into, 0, MFCS_STREAM, 0, "127.0.0.1")
+                                : mfcs_socket_free(a->into);
+    return 1;
+}
+typedef struct late_connect { unsigned port; DWORD ms; SOCKET s; HANDLE t; } late_connect;
+static DWORD WINAPI late_connect_main(void *p)
+{
+    late_connect *l = p;
+    struct sockaddr_in a;
+    Sleep(l->ms);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((u_short)l->port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    l->s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    connect(l->s, (struct sockaddr *)&a, sizeof a);
+    return 0;
+}
+
+/* The socket to accept into is freed, or created, by on_message_pending
+ * while accept waits: accept says so and keeps no connection. */
+Test(blocking, accept_into_a_socket_freed_or_created_while_it_waited)
+{
+    static const mfcs_socket_callbacks cb = { NULL, NULL, NULL, NULL, NULL, NULL, on_pending_swap };
+    int round;
+    for (round = 0; round < 2; round++) {
+        accept_swap a = { NULL, round, -1 };
+        late_connect lc = { 0, 300, INVALID_SOCKET, NULL };
+        mfcs_socket *l = listener(MFCS_BLOCKING, &cb, &a, &lc.port);
+        char c;
+        OK(mfcs_socket_new(&a.into, MFCS_BLOCKING, NULL, NULL));
+        PostThreadMessageA(GetCurrentThreadId(), WM_APP + 11, 0, 0);
+        lc.t = CreateThread(NULL, 0, late_connect_main, &lc, 0, NULL);
+        ERR(mfcs_socket_accept(l, a.into, NULL, 0, NULL), round ? MFCS_E_STATE : MFCS_E_BADHANDLE);
+        cr_assert_eq(a.done, MFCS_OK, "round %d: the swap itself: %d", round, a.done);
+        cr_assert_eq(WaitForSingleObject(lc.t, 10000), WAIT_OBJECT_0);
+        CloseHandle(lc.t);
+        /* the accepted connection was closed, not leaked */
+        cr_assert_eq(recv(lc.s, &c, 1, 0), 0, "round %d: the refused connection stayed open", round);
+        closesocket(lc.s);
+        if (round)
+            OK(mfcs_socket_free(a.into));
+        OK(mfcs_socket_free(l));
+    }
+}
+
+/* ---- datagrams in blocking mode ---- */
+
+typedef struct dgram_peer { unsigned port; DWORD ms; SOCKET s; HANDLE t; } dgram_peer;
+static DWORD WINAPI dgram_send_later(void *p)
+{
+    dgram_peer *d = p;
+    struct sockaddr_in a;
+    Sleep(d->ms);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((u_short)d->port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sendto(d->s, "ping", 4, 0, (struct sockaddr *)&a, sizeof a);
+    return 0;
+}
+
+Test(blocking, receive_from_waits_times_out_and_is_cancelled_and_send_to_delivers)
+{
+    mfcs_socket *u;
+    dgram_peer d = { 0, 300, INVALID_SOCKET, NULL };
+    canceller c = { 0 };
+    struct sockaddr_in a;
+    int alen = sizeof a, n = 0;
+    unsigned from_port = 0, peer_port;
+    char buf[16], host[64];
+    ULONGLONG t0;
+    HANDLE t;
+
+    OK(mfcs_socket_new(&u, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(u, 0, MFCS_DGRAM, 0, "127.0.0.1"));
+    OK(mfcs_socket_sock_name(u, NULL, 0, &d.port));
+    d.s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(d.s, (struct sockaddr *)&a, sizeof a), 0);
+    getsockname(d.s, (struct sockaddr *)&a, &alen);
+    peer_port = ntohs(a.sin_port);
+
+    /* waits for the datagram, and says who sent it */
+    d.t = CreateThread(NULL, 0, dgram_send_later, &d, 0, NULL);
+    OK(mfcs_socket_receive_from(u, buf, sizeof buf, host, sizeof host, &from_port, 0, &n));
+    cr_assert_eq(WaitForSingleObject(d.t, 10000), WAIT_OBJECT_0);
+    CloseHandle(d.t);
+    cr_assert_eq(n, 4, "received %d bytes", n);
+    cr_assert_eq(memcmp(buf, "ping", 4), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(from_port, peer_port, "sender port %u, want %u", from_port, peer_port);
+
+    /* a real deadline: nothing comes */
+    OK(mfcs_socket_set_timeout(u, 300));
+    t0 = GetTickCount64();
+    ERR(mfcs_socket_receive_from(u, buf, sizeof buf, NULL, 0, NULL, 0, &n), MFCS_E_TIMEOUT);
+    cr_assert(GetTickCount64() - t0 >= 250 && GetTickCount64() - t0 < 5000,
+              "timed out after %llu ms", (unsigned long long)(GetTickCount64() - t0));
+
+    /* cancelled from another thread */
+    OK(mfcs_socket_set_timeout(u, 0));
+    c.s = u;
+    c.delay = 200;
+    t = CreateThread(NULL, 0, cancel_later, &c, 0, NULL);
+    ERR(mfcs_socket_receive_from(u, buf, sizeof buf, NULL, 0, NULL, 0, &n), MFCS_E_CANCELLED);
+    cr_assert_eq(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    cr_assert_eq(c.err, MFCS_OK);
+
+    /* and the way out */
+    OK(mfcs_socket_send_to(u, "pong", 4, "127.0.0.1", peer_port, 0, &n));
+    cr_assert_eq(n, 4, "sent %d", n);
+    n = recv(d.s, buf, sizeof buf, 0);
+    cr_assert_eq(n, 4, "the peer got %d bytes (%d)", n, WSAGetLastError());
+    cr_assert_eq(memcmp(buf, "pong", 4), 0);
+    closesocket(d.s);
+    OK(mfcs_socket_free(u));
+}
+
+/* ---- what the wait does with other messages ---- */
+
+static int paints, others;
+static LRESULT CALLBACK count_wndproc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == WM_PAINT) {
+        paints++;
+        return 0;
+    }
+    if (msg == WM_APP + 3)
+        others++;
+    return DefWindowProcA(h, msg, wp, lp);
+}
+
+/* Without on_message_pending the wait paints, as MFC's default
+ * OnMessagePending does, and leaves every other message for the caller. */
+Test(blocking, the_wait_dispatches_wm_paint_and_leaves_other_input_queued)
+{
+    WNDCLASSA wc = { 0 };
+    HWND w;
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
+    late_send ls = { peer, "x", 1, 300, NULL };
+    char c;
+    int n = 0;
+    MSG m;
+    wc.lpfnWndProc = count_wndproc;
+    wc.hInstance = GetModuleHandleA(NULL);
+    wc.lpszClassName = "mfcs_test_paint";
+    cr_assert_neq(RegisterClassA(&wc), 0);
+    w = CreateWindowExA(0, wc.lpszClassName, "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, wc.hInstance, NULL);
+    cr_assert_not_null(w);
+    paints = others = 0;
+    PostMessageA(w, WM_APP + 3, 0, 0);
+    PostMessageA(w, WM_PAINT, 0, 0);
+    late_send_start(&ls);
+    OK(mfcs_socket_receive(s, &c, 1, 0, &n));
+    late_send_join(&ls);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(paints, 1, "WM_PAINT dispatched %d times during the wait", paints);
+    cr_assert_eq(others, 0, "other input was dispatched during the wait");
+    cr_assert(PeekMessageA(&m, w, WM_APP + 3, WM_APP + 3, PM_REMOVE), "other input was dropped");
+    DestroyWindow(w);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
 }
