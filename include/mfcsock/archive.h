@@ -14,6 +14,9 @@
  * - MFCS_E_BADHANDLE for a bad archive handle; MFCS_E_WRONGTHREAD for an
  *   archive on a socket file used from another thread than the socket's;
  *   MFCS_E_MODE for a write on a loading archive or a read on a storing one.
+ * - MFCS_E_INPROGRESS (not sticky) for a call made while the archive itself
+ *   waits for its socket, i.e. from on_message_pending during one of its
+ *   reads or flushes: the outer call goes on undisturbed.
  * - Reads: MFCS_E_EOF when the stream ends inside a value, MFCS_E_FORMAT for
  *   bytes that are not a valid archive, MFCS_E_LIMIT over the limits of
  *   mfcs_archive_set_limits, MFCS_E_CLASS for class problems, or the file's
@@ -56,7 +59,8 @@ mfcs_err MFCS_CALL mfcs_archive_open(mfcs_archive **out, mfcs_file *f, int mode,
  * file (CArchive::Flush). A loading archive hands the bytes it read ahead
  * but did not consume back to the file, whose next read returns them first
  * (MFC dropped them on socket files).
- * Returns MFCS_OK, the sticky error, or the file's error.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INPROGRESS
+ * (from inside the archive's own wait), the sticky error, or the file's error.
  */
 mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *ar);
 
@@ -64,16 +68,20 @@ mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *ar);
  * mfcs_archive_close: flush (as mfcs_archive_flush), then free the archive
  * (CArchive::Close). It always frees it, even on error, and returns the
  * first error the archive had. The file stays open. Objects read through
- * the archive stay the caller's.
- * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, or the first error.
+ * the archive stay the caller's. It is refused, and frees nothing, from
+ * inside the archive's own serialize (MFCS_E_STATE) or its own wait for a
+ * socket (MFCS_E_INPROGRESS).
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_STATE,
+ * MFCS_E_INPROGRESS, or the first error.
  */
 mfcs_err MFCS_CALL mfcs_archive_close(mfcs_archive *ar);
 
 /*
  * mfcs_archive_abort: free the archive without writing what a storing
  * archive still buffers (CArchive::Abort). A loading archive still hands
- * unconsumed bytes back to its file.
- * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD.
+ * unconsumed bytes back to its file. Refused as mfcs_archive_close is.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_STATE,
+ * MFCS_E_INPROGRESS.
  */
 mfcs_err MFCS_CALL mfcs_archive_abort(mfcs_archive *ar);
 
@@ -171,7 +179,8 @@ mfcs_err MFCS_CALL mfcs_archive_write(mfcs_archive *ar, const void *buf, size_t 
  * mfcs_archive_read: up to len raw bytes (CArchive::Read). Fewer come back
  * only at the end of the stream, which is not an error. buf NULL skips them.
  * nread (OUT, may be NULL): bytes read.
- * Returns MFCS_OK or the common errors (never MFCS_E_EOF).
+ * Returns MFCS_OK or the common errors (the end of the stream is no
+ * MFCS_E_EOF here, though a sticky MFCS_E_EOF from an earlier call is).
  */
 mfcs_err MFCS_CALL mfcs_archive_read(mfcs_archive *ar, void *buf, size_t len, size_t *nread);
 
@@ -276,7 +285,7 @@ typedef struct mfcs_class_ops {
 /*
  * mfcs_class_register: make a serializable class (IMPLEMENT_SERIAL).
  *
- * name: ASCII, 1 to 63 characters (MFC cannot load longer names), unique
+ * name: printable ASCII without spaces (0x21 to 0x7E), 1 to 63 characters (MFC cannot load longer names), unique
  * in the process. schema: 0..0xFFFE (0xFFFF means "not serializable" in
  * MFC), optionally | MFCS_VERSIONABLE_SCHEMA so that objects stored with
  * another schema still load (their schema is then given by
@@ -327,9 +336,13 @@ mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *ar, const mfcs_class 
  * half-made object is destroyed and the error returned.
  *
  * expected: NULL accepts any class; otherwise an object of another class
- *   (or a back reference to one) gets MFCS_E_CLASS.
+ *   (or a back reference to one) gets MFCS_E_CLASS. A back reference to an
+ *   object entered with mfcs_archive_map_object has no recorded class: it
+ *   is returned as it is, with *cls NULL (MFC checks such an object's
+ *   runtime class, which a C pointer does not carry).
  * obj (OUT): the object or NULL. cls (OUT, may be NULL): its class.
- * Returns MFCS_OK, MFCS_E_INVALIDARG (obj NULL), MFCS_E_CLASS (unknown class name, schema mismatch on a
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (obj NULL), MFCS_E_BADHANDLE (expected
+ * is not a live class; sticky), MFCS_E_CLASS (unknown class name, schema mismatch on a
  * class that is not versionable, unexpected class), MFCS_E_FORMAT (a tag
  * that names nothing, a class where an object belongs or the reverse),
  * MFCS_E_LIMIT, MFCS_E_NOMEM, serialize's error, or the common read errors.

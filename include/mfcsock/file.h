@@ -60,19 +60,27 @@ mfcs_err MFCS_CALL mfcs_file_open_path(mfcs_file **out, const char *path_utf8, u
  *
  * A memory or disk file returns fewer than len bytes only at its end. A
  * socket file waits for at least one byte and returns what has arrived (0
- * at a graceful close). buf NULL skips the bytes instead of copying them.
+ * at a graceful close); one opened with archive_compatible 0 waits for all
+ * len bytes (or the close), as CSocketFile(pSocket, FALSE). A socket file
+ * waits as a blocking receive does (mfcs_socket_set_timeout, cancel). buf
+ * NULL skips bytes instead of copying them, at most 512 per call.
  *
  * nread (OUT, may be NULL): bytes read; 0 at end of file.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD (socket files),
- * MFCS_E_STATE (socket file whose socket is closed), or the system error.
+ * MFCS_E_STATE (socket file whose socket is closed or freed), and for socket
+ * files MFCS_E_TIMEOUT, MFCS_E_CANCELLED, MFCS_E_INPROGRESS (a blocking call
+ * on the socket is under way), or the system or Winsock error.
  */
 mfcs_err MFCS_CALL mfcs_file_read(mfcs_file *f, void *buf, size_t len, size_t *nread);
 
 /*
  * mfcs_file_write: write all len bytes at the current position (CFile::Write).
+ * A socket file sends as a blocking send does (timeout, cancel); nothing is
+ * sent while another blocking call on the socket is under way.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_INVALIDARG (buf NULL with
  * len > 0), MFCS_E_NOMEM (memory files), MFCS_E_WRONGTHREAD, MFCS_E_STATE,
- * or the system error (e.g. ERROR_ACCESS_DENIED on a read-only disk file).
+ * MFCS_E_TIMEOUT, MFCS_E_CANCELLED, MFCS_E_INPROGRESS (socket files), or
+ * the system error (e.g. ERROR_ACCESS_DENIED on a read-only disk file).
  * A memory file's data pointer from mfcs_file_memory_data is invalid after it.
  */
 mfcs_err MFCS_CALL mfcs_file_write(mfcs_file *f, const void *buf, size_t len);
@@ -91,7 +99,8 @@ mfcs_err MFCS_CALL mfcs_file_flush(mfcs_file *f);
  *
  * pos (OUT, may be NULL): the new position.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_INVALIDARG (bad whence, or a
- * position before 0), MFCS_E_UNSUPPORTED (socket files), or the system error.
+ * position before 0), MFCS_E_UNSUPPORTED (socket files; MFCS_E_STATE once
+ * the socket is gone), MFCS_E_WRONGTHREAD, or the system error.
  */
 mfcs_err MFCS_CALL mfcs_file_seek(mfcs_file *f, int64_t off, int whence, uint64_t *pos);
 
@@ -99,7 +108,8 @@ mfcs_err MFCS_CALL mfcs_file_seek(mfcs_file *f, int64_t off, int whence, uint64_
  * mfcs_file_length: the file's size in bytes (CFile::GetLength).
  * len (OUT): the size.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_INVALIDARG (len NULL),
- * MFCS_E_UNSUPPORTED (socket files), or the system error.
+ * MFCS_E_UNSUPPORTED (socket files; MFCS_E_STATE once the socket is gone),
+ * MFCS_E_WRONGTHREAD, or the system error.
  */
 mfcs_err MFCS_CALL mfcs_file_length(mfcs_file *f, uint64_t *len);
 
@@ -109,14 +119,16 @@ mfcs_err MFCS_CALL mfcs_file_length(mfcs_file *f, uint64_t *len);
  * file or its close.
  *
  * data (OUT, may be NULL), len (OUT, may be NULL).
- * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_UNSUPPORTED (not a memory file).
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_UNSUPPORTED (not a memory file),
+ * MFCS_E_STATE (a socket file whose socket is gone), MFCS_E_WRONGTHREAD.
  */
 mfcs_err MFCS_CALL mfcs_file_memory_data(mfcs_file *f, const void **data, size_t *len);
 
 /*
  * mfcs_file_close: close the file and free its handle (CFile::Close). A
- * socket file never closes its socket. A file that still has an open
- * archive is not closed: MFCS_E_STATE (close the archive first).
+ * socket file never closes its socket, and can be closed after its socket
+ * was. A file that still has an open archive is not closed: MFCS_E_STATE
+ * (close the archive first).
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_STATE.
  */
 mfcs_err MFCS_CALL mfcs_file_close(mfcs_file *f);

@@ -82,8 +82,11 @@ mfcs_err MFCS_CALL mfcs_socket_mode(mfcs_socket *s, int *mode);
  * selects all six events, as CSocket::Create does. The calling thread
  * becomes the owner.
  * Returns MFCS_OK, MFCS_E_INVALIDARG (type, port > 65535, events outside
- * MFCS_ALL_EVENTS, address not a literal of the family), MFCS_E_STATE
- * (already created), or the Winsock error of socket/bind (e.g. WSAEADDRINUSE).
+ * MFCS_ALL_EVENTS for an async socket, address not a literal of the family),
+ * MFCS_E_STATE (already created), or the Winsock error of socket/bind (e.g.
+ * WSAEADDRINUSE). Giving the thread its notification window can fail too:
+ * MFCS_E_NOMEM, WSAEMFILE (the thread already owns as many sockets as its
+ * window has messages for, 15,871), or the Win32 error of creating the window.
  */
 mfcs_err MFCS_CALL mfcs_socket_create(mfcs_socket *s, unsigned port, int type, long events,
                                       const char *address);
@@ -101,7 +104,8 @@ mfcs_err MFCS_CALL mfcs_socket_create_ex(mfcs_socket *s, unsigned port, int type
  * socket). The calling thread becomes the owner. With mfcs_socket_detach,
  * this hands a socket from one thread to another.
  * Returns MFCS_OK, MFCS_E_STATE (s already has a SOCKET), MFCS_E_INVALIDARG
- * (bad events), or the Winsock error (WSAENOTSOCK for a handle that is not one).
+ * (bad events for an async socket), the Winsock error (WSAENOTSOCK for a
+ * handle that is not one), or the window errors of mfcs_socket_create.
  */
 mfcs_err MFCS_CALL mfcs_socket_attach(mfcs_socket *s, SOCKET h, long events);
 
@@ -159,8 +163,11 @@ mfcs_err MFCS_CALL mfcs_socket_connect(mfcs_socket *s, const char *host, unsigne
  * Returns MFCS_OK, WSAEWOULDBLOCK (async, nothing to accept),
  * MFCS_E_STATE (listener has no SOCKET; accepted has one),
  * MFCS_E_BADHANDLE (either handle), MFCS_E_INVALIDARG (cap too small),
- * the Winsock error, and for a blocking listener MFCS_E_TIMEOUT,
- * MFCS_E_CANCELLED, MFCS_E_INPROGRESS (nothing was consumed: retry).
+ * the Winsock error, the window errors of mfcs_socket_create, and for a
+ * blocking listener MFCS_E_TIMEOUT, MFCS_E_CANCELLED, MFCS_E_INPROGRESS
+ * (nothing was consumed: retry). When on_message_pending frees accepted
+ * while a blocking accept waits, the accept returns MFCS_E_BADHANDLE (and
+ * MFCS_E_STATE when it gave accepted a SOCKET); that connection is closed.
  */
 mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *listener, mfcs_socket *accepted,
                                       char *peer_host, size_t host_cap, unsigned *peer_port);
@@ -191,7 +198,8 @@ mfcs_err MFCS_CALL mfcs_socket_receive(mfcs_socket *s, void *buf, int len, int f
 
 /*
  * mfcs_socket_send_to: send a datagram to host:port (CAsyncSocket::SendTo);
- * host NULL means the broadcast address, as in MFC.
+ * host NULL means the broadcast address, as in MFC; port 0 names no
+ * receiver (MFCS_E_INVALIDARG).
  * sent (OUT, may be NULL). Returns as mfcs_socket_send, plus the resolver's error.
  */
 mfcs_err MFCS_CALL mfcs_socket_send_to(mfcs_socket *s, const void *buf, int len, const char *host,
