@@ -235,12 +235,22 @@ Test(misuse, null_stale_wrong_kind_and_forged_handles_get_badhandle)
     }
 }
 
-typedef struct foreign { const entry *e; mfcs_err got; } foreign;
+typedef struct foreign { const entry *e; void *h; mfcs_err got; } foreign;
 static DWORD WINAPI call_foreign(void *p)
 {
     foreign *f = p;
-    f->got = f->e->fn(live_sock);
+    f->got = f->e->fn(f->h);
     return 0;
+}
+
+/* Runs e with handle h on a new thread; returns what it said. */
+static mfcs_err from_another_thread(const entry *e, void *h)
+{
+    foreign f = { e, h, -1 };
+    HANDLE t = CreateThread(NULL, 0, call_foreign, &f, 0, NULL);
+    cr_assert_eq(WaitForSingleObject(t, 30000), WAIT_OBJECT_0, "%s hung on another thread", e->name);
+    CloseHandle(t);
+    return f.got;
 }
 
 Test(misuse, socket_calls_from_a_foreign_thread)
@@ -249,21 +259,62 @@ Test(misuse, socket_calls_from_a_foreign_thread)
     make_live();
     OK(mfcs_socket_create(live_sock, 0, MFCS_STREAM, MFCS_ALL_EVENTS, "127.0.0.1"));
     for (i = 0; i < NTABLE; i++) {
-        foreign f;
-        HANDLE t;
+        mfcs_err got;
         if (table[i].kind != SOCK)
             continue;
-        f.e = &table[i];
-        f.got = -1;
-        t = CreateThread(NULL, 0, call_foreign, &f, 0, NULL);
-        WaitForSingleObject(t, INFINITE);
-        CloseHandle(t);
+        got = from_another_thread(&table[i], live_sock);
         if (table[i].fn == t_socket_cancel_blocking_call)
-            cr_assert_eq(f.got, MFCS_E_NOTBLOCKING, "%s from another thread: %d", table[i].name, f.got);
+            cr_assert_eq(got, MFCS_E_NOTBLOCKING, "%s from another thread: %d", table[i].name, got);
         else
-            cr_assert_eq(f.got, table[i].foreign, "%s from another thread: %d (%s)", table[i].name,
-                         f.got, mfcs_strerror(f.got));
+            cr_assert_eq(got, table[i].foreign, "%s from another thread: %d (%s)", table[i].name,
+                         got, mfcs_strerror(got));
     }
     /* and the socket is unharmed */
     OK(mfcs_socket_listen(live_sock, 5));
+}
+
+/* A socket's files and their archives belong to the socket's thread too:
+ * every file and archive call from another one is refused, and leaves
+ * them working. */
+Test(misuse, socket_file_and_archive_calls_from_a_foreign_thread)
+{
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *store, *load;
+    mfcs_err sticky = -1;
+    size_t i;
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, "127.0.0.1"));
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&store, f, MFCS_STORE, 0));
+    OK(mfcs_archive_open(&load, f, MFCS_LOAD, 0));
+    for (i = 0; i < NTABLE; i++) {
+        const entry *e = &table[i];
+        if (e->kind != FILE_ && e->kind != ARCH)
+            continue;
+        /* each archive call on both directions: a refusal must come before
+         * the direction check and before any byte is touched */
+        if (e->kind == FILE_) {
+            mfcs_err got = from_another_thread(e, f);
+            cr_assert_eq(got, MFCS_E_WRONGTHREAD, "%s(socket file) from another thread: %d (%s)",
+                         e->name, got, mfcs_strerror(got));
+        } else {
+            mfcs_err got = from_another_thread(e, store);
+            cr_assert_eq(got, MFCS_E_WRONGTHREAD, "%s(storing socket archive) from another thread: "
+                         "%d (%s)", e->name, got, mfcs_strerror(got));
+            got = from_another_thread(e, load);
+            cr_assert_eq(got, MFCS_E_WRONGTHREAD, "%s(loading socket archive) from another thread: "
+                         "%d (%s)", e->name, got, mfcs_strerror(got));
+        }
+    }
+    /* unharmed: no sticky error, still open, still closable */
+    OK(mfcs_archive_write_u32(store, 7));
+    OK(mfcs_archive_error(store, &sticky));
+    cr_assert_eq(sticky, MFCS_OK, "the storing archive kept error %d", sticky);
+    OK(mfcs_archive_error(load, &sticky));
+    cr_assert_eq(sticky, MFCS_OK, "the loading archive kept error %d", sticky);
+    OK(mfcs_archive_abort(store));
+    OK(mfcs_archive_close(load));
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_free(s));
 }
