@@ -379,9 +379,12 @@ mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *h, char *buf, size_t cap
     if (len)
         *len = n;
     /* The end of the stream ends the last line; it is an error only when no
-     * line was there at all (MFC's ReadString returns FALSE). The sticky
-     * MFCS_E_EOF stays for the next call. */
-    if (err == MFCS_E_EOF && (n > 0 || c == '\r'))
+     * line was there at all (MFC's ReadString returns FALSE). A call that
+     * succeeds leaves no sticky error behind (close would report it): the
+     * stream ended between two bytes, so the next call meets its end again. */
+    if (err == MFCS_E_EOF && (n > 0 || c == '\r')) {
+        a->error = MFCS_OK;
         return MFCS_OK;
+    }
     return err;
 }

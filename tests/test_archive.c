@@ -305,6 +305,163 @@ Test(strings, lone_surrogate_reads_as_replacement_character, .timeout = 30)
     OK(mfcs_file_close(f));
 }
 
+/* ---- ANSI strings go through the active code page ---- */
+
+/* n units or bytes as hex, for messages: the values matter, not the glyphs. */
+static const char *hex16(const wchar_t *w, size_t n, char *buf, size_t cap)
+{
+    size_t i, k = 0;
+    buf[0] = 0;
+    for (i = 0; i < n && k + 6 < cap; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%04X ", (unsigned)w[i]);
+    return buf;
+}
+
+static const char *hex8(const char *s, size_t n, char *buf, size_t cap)
+{
+    size_t i, k = 0;
+    buf[0] = 0;
+    for (i = 0; i < n && k + 4 < cap; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%02X ", (unsigned char)s[i]);
+    return buf;
+}
+
+/* e-acute, the euro sign and o-e in Windows-1252; 0x80 and 0x9C are where
+ * 1252 differs from Latin-1, so a reader that widens bytes as they are
+ * gets them wrong. */
+static const char ansi_bytes[] = "caf\xE9 \x80\x9C";
+#define ANSI_LEN (sizeof ansi_bytes - 1)
+
+Test(ansi, cstringa_reads_through_the_active_code_page, .timeout = 30)
+{
+    wchar_t want_w[16], *w;
+    char want_u8[64], *s, h1[128], h2[128];
+    int nw, nu;
+    size_t n, i;
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    const void *data;
+    size_t len;
+
+    nw = MultiByteToWideChar(CP_ACP, 0, ansi_bytes, (int)ANSI_LEN, want_w, 16);
+    cr_assert_gt(nw, 0, "MultiByteToWideChar: error %lu", GetLastError());
+    nu = WideCharToMultiByte(CP_UTF8, 0, want_w, nw, want_u8, sizeof want_u8, NULL, NULL);
+    cr_assert_gt(nu, 0);
+
+    for (i = 0; i < 3; i++)
+        OK(mfcs_archive_write_string_a(ar, ansi_bytes, ANSI_LEN));
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_memory_data(f, &data, &len));
+    cr_assert_eq(len, 3 * (1 + ANSI_LEN), "a CStringA is its bytes as they are: %zu", len);
+    ar = new_load(&f, data, len);
+
+    OK(mfcs_archive_read_string_w(ar, &w, &n));
+    cr_assert(n == (size_t)nw && !memcmp(w, want_w, n * sizeof *w),
+              "read_string_w gave [%s], CP_ACP %u gives [%s]", hex16(w, n, h1, sizeof h1),
+              GetACP(), hex16(want_w, (size_t)nw, h2, sizeof h2));
+    cr_assert_eq(w[n], 0);
+    if (GetACP() == 1252)   /* the bytes widened as they are would give U+0080 and U+009C */
+        cr_assert(w[5] == 0x20AC && w[6] == 0x0153, "in 1252, 80 9C read as [%s]",
+                  hex16(w + 5, 2, h1, sizeof h1));
+    mfcs_free(w);
+
+    OK(mfcs_archive_read_string(ar, &s, &n));
+    cr_assert(n == (size_t)nu && !memcmp(s, want_u8, n),
+              "read_string gave [%s], CP_ACP %u then UTF-8 gives [%s]", hex8(s, n, h1, sizeof h1),
+              GetACP(), hex8(want_u8, (size_t)nu, h2, sizeof h2));
+    cr_assert_eq(s[n], 0);
+    if (GetACP() != CP_UTF8)
+        cr_assert(n != ANSI_LEN || memcmp(s, ansi_bytes, n),
+                  "read_string passed the ANSI bytes through as UTF-8: [%s]", hex8(s, n, h1, sizeof h1));
+    mfcs_free(s);
+
+    OK(mfcs_archive_read_string_a(ar, &s, &n));      /* ANSI to ANSI: untouched */
+    cr_assert(n == ANSI_LEN && !memcmp(s, ansi_bytes, n), "read_string_a gave [%s]",
+              hex8(s, n, h1, sizeof h1));
+    mfcs_free(s);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+Test(ansi, cstringw_reads_as_active_code_page_bytes, .timeout = 30)
+{
+    static const wchar_t text_w[] = L"caf\u00E9 \u20AC\u0153";
+    static const char text_u8[] = "caf\xC3\xA9 \xE2\x82\xAC\xC5\x93";
+    char want[32], *s, h1[128], h2[128];
+    int na;
+    size_t n;
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    const void *data;
+    size_t len;
+
+    na = WideCharToMultiByte(CP_ACP, 0, text_w, (int)wcslen(text_w), want, sizeof want, NULL, NULL);
+    cr_assert_gt(na, 0, "WideCharToMultiByte: error %lu", GetLastError());
+    OK(mfcs_archive_write_string(ar, text_u8));
+    OK(mfcs_archive_write_string_w(ar, text_w, wcslen(text_w)));
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_memory_data(f, &data, &len));
+    ar = new_load(&f, data, len);
+    for (int k = 0; k < 2; k++) {
+        OK(mfcs_archive_read_string_a(ar, &s, &n));
+        cr_assert(n == (size_t)na && !memcmp(s, want, n),
+                  "string %d: read_string_a gave [%s], CP_ACP %u gives [%s]", k,
+                  hex8(s, n, h1, sizeof h1), GetACP(), hex8(want, (size_t)na, h2, sizeof h2));
+        cr_assert_eq(s[n], 0);
+        if (GetACP() != CP_UTF8)
+            cr_assert(n != sizeof text_u8 - 1 || memcmp(s, text_u8, n),
+                      "string %d: read_string_a gave UTF-8, not ANSI", k);
+        mfcs_free(s);
+    }
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
+/* archive.h: a wide string read as ANSI is "converted as MFC's CStringA
+ * would", which is WideCharToMultiByte(CP_ACP, 0, ..., NULL, NULL): best-fit
+ * mappings where the code page has them, its default character otherwise,
+ * never an error or a dropped character. */
+Test(ansi, unrepresentable_characters_convert_as_cstringa, .timeout = 30)
+{
+    /* CJK (no ANSI form in 1252), A-macron (best-fit to 'A' in 1252), and
+     * an ASCII letter after them, so a dropped or cut string shows. */
+    static const wchar_t text_w[] = L"\u4E2D\u0100x";
+    char want[32], *s, h1[128], h2[128], cjk[8];
+    BOOL cjk_defaulted = FALSE;
+    CPINFO cp;
+    int na;
+    size_t n;
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    const void *data;
+    size_t len;
+
+    na = WideCharToMultiByte(CP_ACP, 0, text_w, 3, want, sizeof want, NULL, NULL);
+    cr_assert_gt(na, 0);
+    cr_assert(GetCPInfo(CP_ACP, &cp));
+    WideCharToMultiByte(CP_ACP, 0, text_w, 1, cjk, sizeof cjk, NULL, &cjk_defaulted);
+    OK(mfcs_archive_write_string_w(ar, text_w, 3));
+    OK(mfcs_archive_write_string(ar, "\xE4\xB8\xAD\xC4\x80x"));   /* the same, as UTF-8 */
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_memory_data(f, &data, &len));
+    ar = new_load(&f, data, len);
+    for (int k = 0; k < 2; k++) {
+        OK(mfcs_archive_read_string_a(ar, &s, &n));
+        cr_assert(n == (size_t)na && !memcmp(s, want, n),
+                  "string %d: read_string_a gave [%s], CStringA (CP_ACP %u) gives [%s]", k,
+                  hex8(s, n, h1, sizeof h1), GetACP(), hex8(want, (size_t)na, h2, sizeof h2));
+        cr_assert_eq(s[n - 1], 'x', "string %d: the character after them is gone", k);
+        /* In a single-byte code page with no form for it, the CJK
+         * character is the default character, one byte, in its place. */
+        if (cp.MaxCharSize == 1 && cjk_defaulted)
+            cr_assert_eq((unsigned char)s[0], cp.DefaultChar[0], "string %d: first byte %02X, "
+                         "want the default character %02X", k, (unsigned char)s[0], cp.DefaultChar[0]);
+        mfcs_free(s);
+    }
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
 /* ---- lines (ReadString) ---- */
 
 static void read_lines(const char *text, const char *const *want, int nwant)
@@ -313,12 +470,17 @@ static void read_lines(const char *text, const char *const *want, int nwant)
     mfcs_archive *ar = new_load(&f, text, strlen(text));
     char buf[64];
     size_t n;
+    mfcs_err sticky = -1;
     int i;
     for (i = 0; i < nwant; i++) {
         OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
         cr_assert_str_eq(buf, want[i], "line %d of \"%s\"", i, text);
         cr_assert_eq(n, strlen(want[i]));
     }
+    /* every call so far succeeded, so nothing may be left to report */
+    OK(mfcs_archive_error(ar, &sticky));
+    cr_assert_eq(sticky, MFCS_OK, "after the lines of \"%s\" the archive holds error 0x%08X", text,
+                 (unsigned)sticky);
     ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_EOF);
     cr_assert_eq(n, 0);
     cr_assert_str_eq(buf, "");

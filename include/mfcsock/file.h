@@ -58,7 +58,8 @@ mfcs_err MFCS_CALL mfcs_file_open_path(mfcs_file **out, const char *path_utf8, u
 /*
  * mfcs_file_read: read up to len bytes at the current position (CFile::Read).
  *
- * A memory or disk file returns fewer than len bytes only at its end. A
+ * A memory or disk file returns fewer than len bytes only at its end (or
+ * when skipping: see buf below). A
  * socket file waits for at least one byte and returns what has arrived (0
  * at a graceful close); one opened with archive_compatible 0 waits for all
  * len bytes (or the close), as CSocketFile(pSocket, FALSE). A socket file
