@@ -7,8 +7,14 @@
 
 #include <mfcsock.h>
 
+#include <string.h>
+
 #define CHECK(call) do { mfcs_err e_ = (call); if (e_ != MFCS_OK) { \
     printf("%s failed: %s\n", #call, mfcs_strerror(e_)); exit(1); } } while (0)
+/* A call that succeeds can still decode the wrong value: the example is run
+ * as a test, so every value received is compared with what was sent. */
+#define EXPECT(cond, ...) do { if (!(cond)) { printf("MISMATCH: " __VA_ARGS__); \
+    printf("\n"); exit(1); } } while (0)
 
 /* A CPoint-like serializable class (DECLARE_SERIAL / IMPLEMENT_SERIAL). */
 typedef struct point { int32_t x, y; } point;
@@ -27,6 +33,11 @@ static mfcs_err MFCS_CALL point_serialize(mfcs_archive *ar, void *o, void *ctx)
     mfcs_archive_write_i32(ar, p->x);
     return mfcs_archive_write_i32(ar, p->y);
 }
+
+/* What the client sends; the server checks it received exactly this. */
+#define SENT_DWORD 0xDEADBEEFu
+static const char sent_text[] = "hello from C";
+static const point sent_a = { 1, 2 }, sent_b = { 3, 4 };
 
 static mfcs_class *cpoint;
 static unsigned server_port;
@@ -57,9 +68,22 @@ static DWORD WINAPI server(void *arg)
     CHECK(mfcs_archive_read_object(arIn, cpoint, &p1, NULL));
     CHECK(mfcs_archive_read_object(arIn, cpoint, &p2, NULL));
     CHECK(mfcs_archive_read_object(arIn, cpoint, &p3, NULL));
+    EXPECT(p1 && p2, "server read a null object (%p, %p)", p1, p2);
     printf("server: 8   read DWORD 0x%08X, \"%s\", points (%d,%d) (%d,%d), third is %s\n",
            (unsigned)dwValue, text, ((point *)p1)->x, ((point *)p1)->y, ((point *)p2)->x,
            ((point *)p2)->y, p3 == p1 ? "a back reference to the first" : "a new object");
+    EXPECT(dwValue == SENT_DWORD, "server read DWORD 0x%08X, client sent 0x%08X",
+           (unsigned)dwValue, SENT_DWORD);
+    EXPECT(strcmp(text, sent_text) == 0, "server read \"%s\", client sent \"%s\"", text, sent_text);
+    EXPECT(((point *)p1)->x == sent_a.x && ((point *)p1)->y == sent_a.y,
+           "first point read as (%d,%d), client sent (%d,%d)", ((point *)p1)->x,
+           ((point *)p1)->y, sent_a.x, sent_a.y);
+    EXPECT(((point *)p2)->x == sent_b.x && ((point *)p2)->y == sent_b.y,
+           "second point read as (%d,%d), client sent (%d,%d)", ((point *)p2)->x,
+           ((point *)p2)->y, sent_b.x, sent_b.y);
+    EXPECT(p2 != p1, "the second point came back as the first object");
+    EXPECT(p3 == p1, "the third reference was sent as a back reference to the first point, "
+           "but read as %p, not %p", p3, p1);
     CHECK(mfcs_archive_close(arIn));
     /* and an answer the other way */
     CHECK(mfcs_archive_open(&arOut, file, MFCS_STORE, 0));
@@ -82,7 +106,7 @@ int main(void)
     mfcs_socket *sockClient;
     mfcs_file *file;
     mfcs_archive *arOut, *arIn;
-    point a = { 1, 2 }, b = { 3, 4 };
+    point a = sent_a, b = sent_b;
     uint32_t answer;
     HANDLE t;
 
@@ -99,8 +123,8 @@ int main(void)
     printf("client: 1-4 connected to 127.0.0.1:%u\n", server_port);
     /* 6 */ CHECK(mfcs_file_open_socket(&file, sockClient, 1));
     /* 7 */ CHECK(mfcs_archive_open(&arOut, file, MFCS_STORE, 0));
-    /* 8 */ CHECK(mfcs_archive_write_u32(arOut, 0xDEADBEEF));
-    CHECK(mfcs_archive_write_string(arOut, "hello from C"));
+    /* 8 */ CHECK(mfcs_archive_write_u32(arOut, SENT_DWORD));
+    CHECK(mfcs_archive_write_string(arOut, sent_text));
     CHECK(mfcs_archive_write_object(arOut, cpoint, &a));
     CHECK(mfcs_archive_write_object(arOut, cpoint, &b));
     CHECK(mfcs_archive_write_object(arOut, cpoint, &a));
@@ -116,6 +140,8 @@ int main(void)
     CloseHandle(t);
     CloseHandle(server_ready);
     mfcs_term();
-    printf("done: %s\n", answer == 0xDEADBEF0 ? "the sequence worked" : "WRONG ANSWER");
-    return answer == 0xDEADBEF0 ? 0 : 1;
+    EXPECT(answer == SENT_DWORD + 1, "client read the answer 0x%08X, want 0x%08X (the DWORD plus one)",
+           (unsigned)answer, SENT_DWORD + 1);
+    printf("done: the sequence worked\n");
+    return 0;
 }
