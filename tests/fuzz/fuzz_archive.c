@@ -1,156 +1,98 @@
 /* libFuzzer target: arbitrary bytes through every archive read call and
- * object loading. Built on Linux by tests/fuzz/build.sh (the codec and the
- * memory file include no Windows header). The first byte picks a buffer
- * size and limits; the rest is the stream. Every call must return, with
- * MFCS_OK or a specific error, and leave nothing allocated. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+ * object loading (fuzz_walk.h). Built on Linux by tests/fuzz/build.sh (the
+ * codec and the memory file include no Windows header). The first byte
+ * picks a buffer size, limits and the kind of file; the rest is the stream.
+ * Every call must return, with MFCS_OK or a specific error, and leave
+ * nothing allocated.
+ *
+ * Socket files cannot run here, so a "chunked" file stands in for one: it
+ * hands the archive at least what a value needs but otherwise at most a
+ * few bytes per fill, as recv returns whatever has arrived, and takes
+ * unread bytes back; after the first archive closes a second one goes on
+ * reading the same file, as one archive per message does on a socket. The
+ * socket replay of this corpus (tests/test_corpus.c) checks that a real
+ * socket reads each input exactly as the memory file does. */
+#include "fuzz_walk.h"
 
-#include "mfcsock/file.h"
-#include "mfcsock/archive.h"
+#include "file.h"   /* the internal file interface, to add the chunked kind */
 
-static mfcs_class *cls_point, *cls_node, *cls_ver;
-
-typedef struct obj { int32_t a, b; void *child; } obj;
-
-/* Every object the library made and did not destroy, whoever owns it now
- * (the caller, or a parent as its child): freed at the end of each input, so
- * LeakSanitizer sees only the library's own leaks, and ASan any double destroy. */
-#define MAX_LIVE 4096
-static void *live[MAX_LIVE];
-static size_t nlive;
-
-static void *create(void *ctx)
+/* The library's allocator is init.c's, which needs Windows; here it is libc's. */
+void MFCS_CALL mfcs_free(void *p)
 {
-    obj *o;
-    (void)ctx;
-    if (nlive == MAX_LIVE || !(o = calloc(1, sizeof *o)))
-        return NULL;
-    live[nlive++] = o;
-    return o;
+    free(p);
 }
 
-static void destroy(void *o, void *ctx)
+typedef struct chunked {
+    mfcs__file head;
+    const uint8_t *data;
+    size_t len, pos, chunk;
+} chunked;
+
+static mfcs_err ch_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
 {
-    size_t i;
-    (void)ctx;
-    for (i = 0; i < nlive && live[i] != o; i++)
-        ;
-    if (i == nlive)
-        abort();   /* destroyed twice, or never made by create */
-    live[i] = live[--nlive];
-    free(o);
+    chunked *c = (chunked *)f;
+    size_t n = c->chunk < need ? need : c->chunk;
+    if (n > cap)
+        n = cap;
+    if (n > c->len - c->pos)
+        n = c->len - c->pos;
+    memcpy(buf, c->data + c->pos, n);
+    c->pos += n;
+    *got = n;
+    return MFCS_OK;
 }
 
-static mfcs_err ser_point(mfcs_archive *ar, void *o, void *ctx)
+static mfcs_err ch_write(mfcs__file *f, const void *buf, size_t len)
 {
-    obj *p = o;
-    (void)ctx;
-    mfcs_archive_read_i32(ar, &p->a);
-    return mfcs_archive_read_i32(ar, &p->b);
+    (void)f; (void)buf; (void)len;
+    return MFCS_E_UNSUPPORTED;
 }
 
-/* A node holds a string and a child object of any class, which it owns
- * unless it is a back reference to something read earlier (then the
- * caller-side list owns it). */
-static mfcs_err ser_node(mfcs_archive *ar, void *o, void *ctx)
+static mfcs_err ch_unread(mfcs__file *f, const void *buf, size_t len)
 {
-    obj *p = o;
-    unsigned schema;
-    char *s = NULL;
-    (void)ctx;
-    mfcs_archive_object_schema(ar, &schema);
-    mfcs_archive_read_string(ar, &s, NULL);
-    free(s);
-    return mfcs_archive_read_object(ar, NULL, &p->child, NULL);
+    chunked *c = (chunked *)f;
+    if (len > c->pos || memcmp(c->data + c->pos - len, buf, len) != 0)
+        abort();   /* the archive handed back bytes it never took */
+    c->pos -= len;
+    return MFCS_OK;
 }
 
-static mfcs_err ser_ver(mfcs_archive *ar, void *o, void *ctx)
+static void ch_destroy(mfcs__file *f)
 {
-    obj *p = o;
-    unsigned schema = 0;
-    uint64_t n, i;
-    mfcs_err err;
-    (void)ctx;
-    mfcs_archive_object_schema(ar, &schema);
-    if ((err = mfcs_archive_read_count(ar, &n)) != MFCS_OK)
-        return err;
-    for (i = 0; i < n && !err; i++)
-        err = mfcs_archive_read_u16(ar, NULL);
-    p->a = (int32_t)schema;
-    return err;
+    free(f);
 }
 
-static void setup(void)
-{
-    static const mfcs_class_ops p = { create, ser_point, destroy };
-    static const mfcs_class_ops n = { create, ser_node, destroy };
-    static const mfcs_class_ops v = { create, ser_ver, destroy };
-    if (cls_point)
-        return;
-    mfcs_class_register(&cls_point, "CPoint", 1, &p, NULL);
-    mfcs_class_register(&cls_node, "CNode", 2, &n, NULL);
-    mfcs_class_register(&cls_ver, "CVer", 3 | MFCS_VERSIONABLE_SCHEMA, &v, NULL);
-}
-
-#define MAX_OBJS 256
+static const mfcs__file_ops chunked_ops = {
+    "chunked", ch_fill, ch_write, NULL, NULL, NULL, ch_unread, NULL, ch_destroy, NULL
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     mfcs_file *f;
-    mfcs_archive *ar;
-    void *objs[MAX_OBJS];
-    size_t nobj = 0, i, step = 0;
     uint8_t mode;
-    setup();
+    fuzz_setup();
     if (size < 1)
         return 0;
     mode = data[0];
-    if (mfcs_file_open_memory(&f, data + 1, size - 1) != MFCS_OK)
-        abort();
-    if (mfcs_archive_open(&ar, f, MFCS_LOAD, (size_t)(mode & 3) * 100) != MFCS_OK)
-        abort();
-    if (mode & 4)
-        mfcs_archive_set_limits(ar, 1000, 1000);
-    /* Walk the stream with a mix of reads chosen by the stream itself. */
-    while (step++ < 200) {
-        uint8_t op;
-        mfcs_err err;
-        if (mfcs_archive_read_u8(ar, &op) != MFCS_OK)
-            break;
-        switch (op % 12) {
-        case 0: { uint16_t v; err = mfcs_archive_read_u16(ar, &v); break; }
-        case 1: { uint64_t v; err = mfcs_archive_read_u64(ar, &v); break; }
-        case 2: { double v; err = mfcs_archive_read_f64(ar, &v); break; }
-        case 3: { uint64_t v; err = mfcs_archive_read_count(ar, &v); break; }
-        case 4: { char *s = NULL; size_t n; err = mfcs_archive_read_string_a(ar, &s, &n); free(s); break; }
-        case 5: { wchar_t *s = NULL; size_t n; err = mfcs_archive_read_string_w(ar, &s, &n); free(s); break; }
-        case 6: { char *s = NULL; size_t n; err = mfcs_archive_read_string(ar, &s, &n); free(s); break; }
-        case 7: { char b[16]; size_t n; err = mfcs_archive_read_line(ar, b, sizeof b, &n); break; }
-        case 8: { char b[300]; size_t n; err = mfcs_archive_read(ar, b, op, &n); break; }
-        case 9: case 10: {
-            void *o = NULL;
-            const mfcs_class *want = op % 12 == 10 ? cls_point : NULL;
-            err = mfcs_archive_read_object(ar, want, &o, NULL);
-            if (err == MFCS_OK && o) {
-                /* keep each distinct object once */
-                for (i = 0; i < nobj && objs[i] != o; i++)
-                    ;
-                if (i == nobj && nobj < MAX_OBJS)
-                    objs[nobj++] = o;
-            }
-            break;
-        }
-        default: err = mfcs_archive_map_object(ar, (void *)(uintptr_t)(0x1000 + step * 16)); break;
-        }
-        if (err != MFCS_OK)
-            break;
+    if (FUZZ_CHUNKED(mode)) {
+        chunked *c = (chunked *)calloc(1, sizeof *c);
+        if (!c)
+            abort();
+        c->head.ops = &chunked_ops;
+        c->data = data + 1;
+        c->len = size - 1;
+        c->chunk = FUZZ_CHUNK(mode);
+        if (mfcs__file_register(&c->head, &f) != MFCS_OK)
+            abort();
+        fuzz_walk(f, mode);
+        fuzz_walk(f, mode);    /* a second archive after the first handed back */
+    } else {
+        if (mfcs_file_open_memory(&f, data + 1, size - 1) != MFCS_OK)
+            abort();
+        fuzz_walk(f, mode);
     }
-    mfcs_archive_close(ar);
-    mfcs_file_close(f);
-    (void)objs;
-    while (nlive)
-        destroy(live[nlive - 1], NULL);
+    if (mfcs_file_close(f) != MFCS_OK)
+        abort();   /* an archive was left open on it */
+    fuzz_release();
     return 0;
 }
