@@ -29,5 +29,5 @@ int main(void)
 
     mfcs_term();
     printf("mfcs_term: done\n");
-    return 0;
+    return err == MFCS_OK && n == 1 ? 0 : 1;
 }

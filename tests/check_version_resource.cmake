@@ -1,5 +1,6 @@
 # The built DLL carries a VERSIONINFO whose FileVersion and ProductVersion
-# strings equal the project version (what mfcs_version() returns; test_core
+# strings equal the project version, with a description, a copyright and
+# its file name (what mfcs_version() returns; test_core
 # checks that side). Reads the UTF-16 strings straight out of the file, so
 # it needs no Windows tool.
 
@@ -25,4 +26,14 @@ foreach(key FileVersion ProductVersion)
     message(FATAL_ERROR "${DLL}: no VERSIONINFO ${key} = ${VERSION}")
   endif()
 endforeach()
-message("version resource: FileVersion and ProductVersion are ${VERSION}")
+# What Explorer's Details tab shows besides the version.
+foreach(pair "FileDescription;mfcsock: MFC sockets" "LegalCopyright;Copyright" "OriginalFilename;mfcsock.dll")
+  list(GET pair 0 key)
+  list(GET pair 1 start)
+  utf16_hex("${key}" k)
+  utf16_hex("${start}" s)
+  if(NOT hex MATCHES "${k}0000(0000)?${s}")
+    message(FATAL_ERROR "${DLL}: VERSIONINFO ${key} does not start with \"${start}\"")
+  endif()
+endforeach()
+message("version resource: FileVersion and ProductVersion are ${VERSION}; description, copyright and file name present")

@@ -39,6 +39,9 @@ run("configure the find_package consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/test
 run("build the find_package consumer" ${CMAKE_COMMAND} --build ${work}/cmake)
 
 # The pkg-config consumer: the compiler, the .pc file's flags, nothing else.
+if(CC MATCHES "gcc|clang" AND NOT PKG_CONFIG)
+  message(FATAL_ERROR "no pkg-config: the .pc file cannot be checked")
+endif()
 if(PKG_CONFIG AND CC MATCHES "gcc|clang")
   set(ENV{PKG_CONFIG_LIBDIR} ${PREFIX}/lib/pkgconfig)
   execute_process(COMMAND ${PKG_CONFIG} --cflags --libs mfcsock OUTPUT_VARIABLE flags
@@ -49,6 +52,11 @@ if(PKG_CONFIG AND CC MATCHES "gcc|clang")
   separate_arguments(flags UNIX_COMMAND "${flags}")
   run("build the pkg-config consumer (${flags})" ${CC} ${SOURCE_DIR}/tests/consumer/main.c ${flags}
       -o ${work}/consumer_pc.exe)
+  # mfcsock.lib is the import library for MSVC's link.exe; GNU ld reads the
+  # same format, so linking it here shows it names every function the
+  # consumer calls (the MSVC link itself runs in Windows CI).
+  run("link the consumer against lib/mfcsock.lib" ${CC} ${SOURCE_DIR}/tests/consumer/main.c
+      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -o ${work}/consumer_lib.exe)
 endif()
 
 # Both run with the installed DLL beside them, as a user ships it.
@@ -56,7 +64,7 @@ file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${work}/cmake)
 file(GLOB exes ${work}/cmake/consumer.exe ${work}/cmake/*/consumer.exe)
 if(EXISTS ${work}/consumer_pc.exe)
   file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${work})
-  list(APPEND exes ${work}/consumer_pc.exe)
+  list(APPEND exes ${work}/consumer_pc.exe ${work}/consumer_lib.exe)
 endif()
 foreach(exe IN LISTS exes)
   get_filename_component(dir ${exe} DIRECTORY)
