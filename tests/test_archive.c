@@ -536,6 +536,26 @@ Test(buffering, nothing_reaches_the_file_before_flush, .timeout = 30)
     OK(mfcs_file_close(f));
 }
 
+/* MFC's default: 4096 bytes are held, the 4097th pushes them out. */
+Test(buffering, the_default_buffer_holds_4096_bytes, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    uint64_t len = 99;
+    int i;
+    for (i = 0; i < 4096; i++)
+        OK(mfcs_archive_write_u8(ar, (uint8_t)i));
+    OK(mfcs_file_length(f, &len));
+    cr_assert_eq(len, 0, "%llu bytes reached the file before the buffer was full", (unsigned long long)len);
+    OK(mfcs_archive_write_u8(ar, 0));
+    OK(mfcs_file_length(f, &len));
+    cr_assert_eq(len, 4096, "the full buffer wrote %llu bytes", (unsigned long long)len);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_length(f, &len));
+    cr_assert_eq(len, 4097);
+    OK(mfcs_file_close(f));
+}
+
 Test(buffering, bytes_do_not_depend_on_buffer_size, .timeout = 60)
 {
     static const size_t sizes[] = { 1, 128, 129, 4096, 65536 };

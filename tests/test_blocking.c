@@ -229,12 +229,20 @@ Test(blocking, notifications_wait_until_the_call_returns_and_idle_sockets_get_ca
     char buf[8];
     SEND(&pa, 0, "A");
     pa.pause_ms = 600;            /* A's data comes late */
-    SEND(&pb, 0, "B");
-    pb.pause_ms = 50;             /* B's data comes while A waits */
+    SEND(&pb, 0, "B");            /* B's data is there before A starts waiting */
     peer_start(&pa);
     peer_start(&pb);
     a = connect_to(&pa, NULL, NULL);
     b = connect_to(&pb, &bcb, &o); /* a blocking socket, idle: it gets callbacks */
+    {
+        SOCKET hb;
+        fd_set set;
+        struct timeval tv = { 5, 0 };
+        OK(mfcs_socket_handle(b, &hb));
+        FD_ZERO(&set);
+        FD_SET(hb, &set);
+        cr_assert_eq(select(0, &set, NULL, NULL, &tv), 1, "B's data never came");
+    }
     OK(mfcs_socket_receive(a, buf, sizeof buf, 0, NULL));
     o.a_returned = 1;
     PUMP_UNTIL(o.b_calls > 0, 5000);
@@ -823,4 +831,46 @@ Test(blocking, the_wait_dispatches_wm_paint_and_leaves_other_input_queued)
     DestroyWindow(w);
     OK(mfcs_socket_free(s));
     closesocket(peer);
+}
+
+/* ---- an idle blocking socket ---- */
+
+typedef struct idle_seen { int accept, connect, send, receive, close; } idle_seen;
+static void MFCS_CALL idle_accept(mfcs_socket *s, int e, void *u) { (void)s; (void)e; ((idle_seen *)u)->accept++; }
+static void MFCS_CALL idle_connect(mfcs_socket *s, int e, void *u) { (void)s; (void)e; ((idle_seen *)u)->connect++; }
+static void MFCS_CALL idle_send(mfcs_socket *s, int e, void *u) { (void)s; (void)e; ((idle_seen *)u)->send++; }
+static void MFCS_CALL idle_receive(mfcs_socket *s, int e, void *u) { (void)s; (void)e; ((idle_seen *)u)->receive++; }
+static void MFCS_CALL idle_close(mfcs_socket *s, int e, void *u) { (void)s; (void)e; ((idle_seen *)u)->close++; }
+
+/* CSocket between calls behaves as CAsyncSocket: OnAccept, OnSend (held
+ * while its connect waited, delivered after), OnReceive and OnClose, but
+ * never OnConnect, which its blocking connect consumes. */
+Test(blocking, an_idle_blocking_socket_gets_callbacks_but_never_on_connect)
+{
+    static const mfcs_socket_callbacks cb = { idle_receive, idle_send, NULL, idle_accept, idle_connect,
+                                              idle_close, NULL };
+    idle_seen ls = { 0 }, cs = { 0 }, as = { 0 };
+    mfcs_socket *l, *c, *a;
+    unsigned port;
+    char buf[4];
+    int n = 0;
+    l = listener(MFCS_BLOCKING, &cb, &ls, &port);
+    OK(mfcs_socket_new(&c, MFCS_BLOCKING, &cb, &cs));
+    OK(mfcs_socket_create(c, 0, MFCS_STREAM, 0, NULL));
+    OK(mfcs_socket_connect(c, "127.0.0.1", port));
+    PUMP_UNTIL(ls.accept > 0, 5000);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, &cb, &as));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    PUMP_UNTIL(cs.send > 0, 5000);
+    OK(mfcs_socket_send(a, "x", 1, 0, NULL));
+    PUMP_UNTIL(cs.receive > 0, 5000);
+    OK(mfcs_socket_receive(c, buf, sizeof buf, 0, &n));
+    cr_assert_eq(n, 1);
+    OK(mfcs_socket_close(a));
+    PUMP_UNTIL(cs.close > 0, 5000);
+    mfcs_pump(100, NULL);
+    cr_assert_eq(cs.connect, 0, "on_connect ran %d times for a blocking socket", cs.connect);
+    OK(mfcs_socket_free(c));
+    OK(mfcs_socket_free(a));
+    OK(mfcs_socket_free(l));
 }
