@@ -10,8 +10,9 @@
  * delivered only when its wParam still names the slot's SOCKET. Together
  * these keep a stale notification from reaching a new socket that Winsock
  * gave the same handle value (KB Q139692). An accepted SOCKET inherits the
- * listener's message until it is selected anew; notifications in that gap
- * are found by their SOCKET value.
+ * listener's message until it is selected anew; accept moves what Winsock
+ * posted in that gap onto the new socket's own message, so those too are
+ * purged when it closes.
  *
  * Callbacks may close or free any socket: the object's memory outlives the
  * callbacks under way on it (libuv's deferred close).
@@ -265,15 +266,6 @@ static void destroy_socket(void *obj)
 
 /* ---- dispatch ---- */
 
-static mfcs__socket *find_by_socket(thread_sockets *t, SOCKET h)
-{
-    unsigned i;
-    for (i = 0; i < t->high; i++)
-        if (t->slots[i] && t->slots[i]->s == h)
-            return t->slots[i];
-    return NULL;
-}
-
 static mfcs__socket *resolve(mfcs__thread *ts, unsigned slot, WPARAM wp)
 {
     thread_sockets *t = (thread_sockets *)ts->sockets;
@@ -281,9 +273,7 @@ static mfcs__socket *resolve(mfcs__thread *ts, unsigned slot, WPARAM wp)
     if (!t)
         return NULL;
     s = slot < t->high ? t->slots[slot] : NULL;
-    if (s && s->s == (SOCKET)wp)
-        return s;
-    return find_by_socket(t, (SOCKET)wp);
+    return s && s->s == (SOCKET)wp ? s : NULL;
 }
 
 /* Spurious FD_READs are dropped (MFC 7's check, KB Q138694): only a socket
@@ -730,6 +720,28 @@ static mfcs_err accept_op(mfcs__socket *s, void *p)
     return c->got == INVALID_SOCKET ? WSAGetLastError() : MFCS_OK;
 }
 
+/* Between accept() and its own selection, Winsock posts the new SOCKET's
+ * notifications under the listener's message (the selection is inherited).
+ * They move to the new socket's message, in order, so they reach it and are
+ * purged when it closes; left where they were, they would reach whatever
+ * socket Winsock next gives the same value. The listener's own keep their
+ * order. Both sockets are on this thread (accept checked the listener's). */
+static void move_inherited(mfcs__socket *l, mfcs__socket *a)
+{
+    enum { MAX_KEPT = 256 };
+    MSG m, kept[MAX_KEPT];
+    size_t n = 0, i;
+    HWND hwnd = l->ts->hwnd;
+    while (n < MAX_KEPT && mfcs__peek_own(hwnd, slot_message(l), slot_message(l), &m)) {
+        if ((SOCKET)m.wParam == a->s)
+            PostMessageA(hwnd, slot_message(a), m.wParam, m.lParam);
+        else
+            kept[n++] = m;
+    }
+    for (i = 0; i < n; i++)
+        PostMessageA(hwnd, kept[i].message, kept[i].wParam, kept[i].lParam);
+}
+
 mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *lh, mfcs_socket *ah, char *peer_host, size_t host_cap,
                                       unsigned *peer_port)
 {
@@ -766,6 +778,7 @@ mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *lh, mfcs_socket *ah, char *pe
         closesocket(c.got);
         return err;
     }
+    move_inherited(l, a);
     return address_text((struct sockaddr *)&c.sa, c.salen, peer_host, host_cap, peer_port);
 }
 

@@ -2,7 +2,12 @@
  * an independent Python implementation of the format, over loopback.
  *   peer_exchange client <port>   connect, send the request, check the reply
  *   peer_exchange server          listen, print "port N", check the request, reply
- * Exits 0 only when every value it read is what the other side wrote. */
+ *   peer_exchange reset <port>    connect several times; each time the Python
+ *                                 peer sends part of a value and resets
+ * Exits 0 only when every value it read is what the other side wrote (reset:
+ * when every check passed; each prints "check ok <name>" or
+ * "check FAIL <name> -- <what was seen>"). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,14 +112,234 @@ static void check_reply(mfcs_archive *ar)
     point_destroy(p, NULL);
 }
 
+/* ---- reset: a peer that resets in the middle of a value ---- */
+
+static void check(int ok, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    printf("check %s %s", ok ? "ok" : "FAIL", name);
+    if (!ok) {
+        printf(" -- ");
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        failures++;
+    }
+    printf("\n");
+    fflush(stdout);
+}
+
+/* Winsock's own notifications for the reference sockets. */
+#define RAW_MSG (WM_APP + 1)
+static int raw_close_seen, raw_close_err;
+static LRESULT CALLBACK raw_proc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == RAW_MSG) {
+        if (WSAGETSELECTEVENT(lp) & FD_CLOSE) {
+            raw_close_seen = 1;
+            raw_close_err = WSAGETSELECTERROR(lp);
+        }
+        return 0;
+    }
+    return DefWindowProcA(h, msg, wp, lp);
+}
+
+static HWND raw_window(void)
+{
+    WNDCLASSA wc;
+    memset(&wc, 0, sizeof wc);
+    wc.lpfnWndProc = raw_proc;
+    wc.hInstance = GetModuleHandleA(NULL);
+    wc.lpszClassName = "peer_exchange_raw";
+    RegisterClassA(&wc);
+    return CreateWindowExA(0, wc.lpszClassName, "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, wc.hInstance, NULL);
+}
+
+/* A raw connection to the peer, told what to do by its first byte:
+ * 'u' part of a u64, 's' part of a string, 'c' nothing; then it resets. */
+static SOCKET raw_dial(unsigned port, char cmd)
+{
+    struct sockaddr_in a;
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((u_short)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (s == INVALID_SOCKET || connect(s, (struct sockaddr *)&a, sizeof a) || send(s, &cmd, 1, 0) != 1) {
+        printf("peer_exchange: raw connect/send: %d\n", WSAGetLastError());
+        exit(2);
+    }
+    return s;
+}
+
+/* What Winsock itself reports for the reset to a socket selected as
+ * mfcsock's are (WSAAsyncSelect, all six events, waiting for messages):
+ * 0 for a graceful end, else the error; -1 if nothing came in 10 s. */
+static int raw_reference(HWND w, unsigned port, char cmd, int *bytes)
+{
+    SOCKET s = raw_dial(port, cmd);
+    ULONGLONG end = GetTickCount64() + 10000;
+    char buf[256];
+    int n, result = -1;
+    *bytes = 0;
+    WSAAsyncSelect(s, w, RAW_MSG, FD_READ | FD_WRITE | FD_OOB | FD_ACCEPT | FD_CONNECT | FD_CLOSE);
+    while (GetTickCount64() < end) {
+        n = recv(s, buf, sizeof buf, 0);
+        if (n > 0) {
+            *bytes += n;
+        } else if (n == 0) {
+            result = 0;
+            break;
+        } else if (WSAGetLastError() == WSAEWOULDBLOCK) {
+            mfcs_pump(100, NULL);
+        } else {
+            result = WSAGetLastError();
+            break;
+        }
+    }
+    closesocket(s);
+    return result;
+}
+
+/* The same reset met by a blocking socket, its file and an archive. */
+static void archive_case(HWND w, unsigned port, char cmd, const char *what, int want_bytes)
+{
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    mfcs_err err, first = MFCS_OK, later, closed, expect;
+    uint64_t v = 0;
+    uint8_t b;
+    char *str = NULL, name[160];
+    int bytes, ref = raw_reference(w, port, cmd, &bytes);
+    snprintf(name, sizeof name, "%s: Winsock's own socket saw at most %d bytes, then a reset or an end", what, want_bytes);
+    check(ref != -1 && (ref == 0 || ref == WSAECONNRESET) && bytes <= want_bytes, name,
+          "%d bytes, then %d", bytes, ref);
+    expect = ref == 0 ? MFCS_E_EOF : ref;   /* Wine 8 ends a selected socket's reset gracefully */
+    CHECK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    CHECK(mfcs_socket_set_timeout(s, 10000));   /* a hang shows as MFCS_E_TIMEOUT */
+    CHECK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    CHECK(mfcs_socket_connect(s, "127.0.0.1", port));
+    CHECK(mfcs_socket_send(s, &cmd, 1, 0, NULL));
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    CHECK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    err = cmd == 'u' ? mfcs_archive_read_u64(ar, &v) : mfcs_archive_read_string_a(ar, &str, NULL);
+    snprintf(name, sizeof name, "%s: the archive read fails as Winsock's socket did", what);
+    check(err != MFCS_OK && err == expect, name, "got %d (%s), want %d (%s)", err, mfcs_strerror(err),
+          expect, mfcs_strerror(expect));
+    printf("info: %s: Winsock's own socket ended with %d, the archive read with %d (%s)\n", what, ref, err,
+           mfcs_strerror(err));
+    if (!err)
+        mfcs_free(str);
+    snprintf(name, sizeof name, "%s: mfcs_archive_error reports it", what);
+    check(mfcs_archive_error(ar, &first) == MFCS_OK && first == err, name, "got %d", first);
+    later = mfcs_archive_read_u8(ar, &b);
+    snprintf(name, sizeof name, "%s: a later read gets the same sticky error", what);
+    check(later == err, name, "got %d", later);
+    closed = mfcs_archive_close(ar);
+    snprintf(name, sizeof name, "%s: archive close returns it and frees the archive", what);
+    check(closed == err && mfcs_archive_error(ar, &first) == MFCS_E_BADHANDLE, name, "close returned %d", closed);
+    snprintf(name, sizeof name, "%s: file close and socket free work after it", what);
+    err = mfcs_file_close(f);
+    later = mfcs_socket_free(s);
+    check(err == MFCS_OK && later == MFCS_OK, name, "file close %d, socket free %d", err, later);
+}
+
+typedef struct async_seen { int connect, connect_err, close, close_err, receive_err; } async_seen;
+static void MFCS_CALL as_receive(mfcs_socket *s, int err, void *u)
+{
+    char buf[64];
+    if (err)
+        ((async_seen *)u)->receive_err = err;
+    else
+        mfcs_socket_receive(s, buf, sizeof buf, 0, NULL);
+}
+static void MFCS_CALL as_connect(mfcs_socket *s, int err, void *u)
+{ (void)s; ((async_seen *)u)->connect = 1; ((async_seen *)u)->connect_err = err; }
+static void MFCS_CALL as_close(mfcs_socket *s, int err, void *u)
+{ (void)s; ((async_seen *)u)->close = 1; ((async_seen *)u)->close_err = err; }
+
+static int pump_until_set(volatile int *flag)
+{
+    ULONGLONG end = GetTickCount64() + 10000;
+    while (!*flag && GetTickCount64() < end)
+        mfcs_pump(50, NULL);
+    return *flag;
+}
+
+/* An async socket's on_close for the reset, against Winsock's own FD_CLOSE. */
+static void async_case(HWND w, unsigned port)
+{
+    static const mfcs_socket_callbacks cb = { as_receive, NULL, NULL, NULL, as_connect, as_close, NULL };
+    async_seen seen = { 0 };
+    mfcs_socket *s;
+    mfcs_err err;
+    SOCKET raw = raw_dial(port, 'c');
+    WSAAsyncSelect(raw, w, RAW_MSG, FD_READ | FD_WRITE | FD_OOB | FD_ACCEPT | FD_CONNECT | FD_CLOSE);
+    pump_until_set(&raw_close_seen);
+    closesocket(raw);
+    check(raw_close_seen && (raw_close_err == 0 || raw_close_err == WSAECONNRESET),
+          "async: Winsock's own FD_CLOSE came with 0 or WSAECONNRESET", "seen %d, error %d",
+          raw_close_seen, raw_close_err);
+    CHECK(mfcs_socket_new(&s, MFCS_ASYNC, &cb, &seen));
+    CHECK(mfcs_socket_create(s, 0, MFCS_STREAM, MFCS_ALL_EVENTS, NULL));
+    err = mfcs_socket_connect(s, "127.0.0.1", port);
+    if (err != WSAEWOULDBLOCK)
+        CHECK(err);
+    pump_until_set(&seen.connect);
+    CHECK(seen.connect_err);
+    CHECK(mfcs_socket_send(s, "c", 1, 0, NULL));
+    pump_until_set(&seen.close);
+    printf("info: async: Winsock's own FD_CLOSE had %d, on_close %d\n", raw_close_err, seen.close_err);
+    check(seen.close && seen.close_err == raw_close_err, "async: on_close reports the reset as Winsock's FD_CLOSE did",
+          "on_close %s with %d, Winsock's FD_CLOSE %d", seen.close ? "came" : "never came", seen.close_err,
+          raw_close_err);
+    check(seen.receive_err == 0 || seen.receive_err == raw_close_err, "async: on_receive saw no other error",
+          "on_receive got %d", seen.receive_err);
+    err = mfcs_socket_free(s);
+    check(err == MFCS_OK, "async: socket free works after it", "got %d", err);
+}
+
+static int reset_mode(unsigned port)
+{
+    HWND w;
+    CHECK(mfcs_init());
+    w = raw_window();
+    if (!w) {
+        printf("peer_exchange: no window: %lu\n", GetLastError());
+        return 2;
+    }
+    {
+        /* Recorded for the reader: a recv that is waiting when the reset
+         * comes sees WSAECONNRESET under Wine too; a selected socket does not. */
+        SOCKET raw = raw_dial(port, 'u');
+        char buf[16];
+        int n, total = 0;
+        while ((n = recv(raw, buf, sizeof buf, 0)) > 0)
+            total += n;
+        printf("info: a plain blocking recv got %d bytes, then %d (error %d)\n", total, n,
+               n < 0 ? WSAGetLastError() : 0);
+        closesocket(raw);
+    }
+    archive_case(w, port, 'u', "u64 cut after 3 bytes", 3);
+    archive_case(w, port, 's', "string of 100 cut after 10", 11);
+    async_case(w, port);
+    DestroyWindow(w);
+    mfcs_term();
+    printf("peer_exchange reset: %s\n", failures ? "FAILED" : "all checks passed");
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-        mfcs_socket *s, *l = NULL;
+    mfcs_socket *s, *l = NULL;
     mfcs_file *f;
     mfcs_archive *ar;
     int client = argc > 2 && !strcmp(argv[1], "client");
+    if (argc > 2 && !strcmp(argv[1], "reset"))
+        return reset_mode((unsigned)atoi(argv[2]));
     if (!client && (argc < 2 || strcmp(argv[1], "server"))) {
-        printf("usage: peer_exchange client <port> | server\n");
+        printf("usage: peer_exchange client <port> | server | reset <port>\n");
         return 2;
     }
     CHECK(mfcs_init());

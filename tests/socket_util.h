@@ -29,19 +29,31 @@ static inline int pump_until(volatile int *flag, unsigned ms)
         mfcs_pump(50, NULL);
     return *flag;
 }
+/* Pumps for ms whatever comes (mfcs_pump returns after its first batch). */
+static inline void pump_for(unsigned ms)
+{
+    ULONGLONG end = GetTickCount64() + ms;
+    while (GetTickCount64() < end)
+        mfcs_pump(20, NULL);
+}
 #define PUMP_UNTIL(cond, ms) do { ULONGLONG end_ = GetTickCount64() + (ms); \
     while (!(cond) && GetTickCount64() < end_) mfcs_pump(50, NULL); \
     cr_assert(cond, "timed out waiting for %s", #cond); } while (0)
 
-/* A listening socket on 127.0.0.1, any port. */
-static inline mfcs_socket *listener(int mode, const mfcs_socket_callbacks *cb, void *user, unsigned *port)
+/* A listening socket on 127.0.0.1, any port, selecting events. */
+static inline mfcs_socket *listener_ev(int mode, long events, const mfcs_socket_callbacks *cb, void *user,
+                                       unsigned *port)
 {
     mfcs_socket *l;
     OK(mfcs_socket_new(&l, mode, cb, user));
-    OK(mfcs_socket_create(l, 0, MFCS_STREAM, MFCS_ALL_EVENTS, "127.0.0.1"));
+    OK(mfcs_socket_create(l, 0, MFCS_STREAM, events, "127.0.0.1"));
     OK(mfcs_socket_listen(l, SOMAXCONN));
     OK(mfcs_socket_sock_name(l, NULL, 0, port));
     return l;
+}
+static inline mfcs_socket *listener(int mode, const mfcs_socket_callbacks *cb, void *user, unsigned *port)
+{
+    return listener_ev(mode, MFCS_ALL_EVENTS, cb, user, port);
 }
 
 /* Raw Winsock: a blocking client connected to 127.0.0.1:port. */
@@ -68,19 +80,74 @@ static inline void raw_send_all(SOCKET s, const void *buf, int len)
     }
 }
 
-/* A port with nobody listening: bound, then closed. */
+/* Waits up to ms for h to be readable (data or a FIN), consuming nothing. */
+static inline int wait_readable(SOCKET h, unsigned ms)
+{
+    fd_set set;
+    struct timeval tv;
+    tv.tv_sec = (long)(ms / 1000);
+    tv.tv_usec = (long)(ms % 1000) * 1000;
+    FD_ZERO(&set);
+    FD_SET(h, &set);
+    return select(0, &set, NULL, NULL, &tv) == 1;
+}
+
+/* A port where a connect is refused. The socket stays bound, never
+ * listening, until the process ends: a port that was bound and freed could
+ * be taken by a test running in parallel, and then the connect succeeds. */
 static inline unsigned dead_port(void)
 {
     struct sockaddr_in a;
     int len = sizeof a;
     SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    cr_assert_neq(s, INVALID_SOCKET, "socket: %d", WSAGetLastError());
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(s, (struct sockaddr *)&a, sizeof a);
-    getsockname(s, (struct sockaddr *)&a, &len);
-    closesocket(s);
+    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0, "bind: %d", WSAGetLastError());
+    cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0, "getsockname: %d", WSAGetLastError());
     return ntohs(a.sin_port);
+}
+
+/* Raw WSAAsyncSelect, for comparing mfcsock with what Winsock itself
+ * reports in the same situation: a message-only window that counts each
+ * event of the sockets selected on it and keeps its last error. mfcs_pump
+ * dispatches to it like any other window of the thread. */
+#define RAW_NOTICE_MSG (WM_APP + 1)
+typedef struct raw_notices {
+    int count[FD_MAX_EVENTS];
+    int err[FD_MAX_EVENTS];
+} raw_notices;
+
+static LRESULT CALLBACK raw_notice_proc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == RAW_NOTICE_MSG) {
+        raw_notices *r = (raw_notices *)GetWindowLongPtrA(h, GWLP_USERDATA);
+        int i;
+        (void)wp;
+        for (i = 0; r && i < FD_MAX_EVENTS; i++)
+            if (WSAGETSELECTEVENT(lp) & (1L << i)) {
+                r->count[i]++;
+                r->err[i] = WSAGETSELECTERROR(lp);
+            }
+        return 0;
+    }
+    return DefWindowProcA(h, msg, wp, lp);
+}
+
+static inline HWND raw_notice_window(raw_notices *r)
+{
+    WNDCLASSA wc;
+    HWND h;
+    memset(&wc, 0, sizeof wc);
+    wc.lpfnWndProc = raw_notice_proc;
+    wc.hInstance = GetModuleHandleA(NULL);
+    wc.lpszClassName = "mfcsock_test_raw_notices";
+    RegisterClassA(&wc);   /* fails harmlessly when a second window is made */
+    h = CreateWindowExA(0, wc.lpszClassName, "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, wc.hInstance, NULL);
+    cr_assert_not_null(h, "CreateWindowEx: %lu", GetLastError());
+    SetWindowLongPtrA(h, GWLP_USERDATA, (LONG_PTR)r);
+    return h;
 }
 
 #endif

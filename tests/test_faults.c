@@ -50,6 +50,56 @@ Test(faults, half_close_and_receive_after_shutdown)
     closesocket(peer);
 }
 
+/* After shutdown(SD_RECEIVE) or SD_BOTH a receive fails at once with
+ * Winsock's WSAESHUTDOWN: it must neither wait (the deadline would turn it
+ * into MFCS_E_TIMEOUT) nor read as a graceful close (MFCS_OK, 0 bytes).
+ * Nothing is pending when the socket shuts down: Windows resets the
+ * connection when unread bytes are dropped. */
+Test(faults, receive_after_shutdown_receive_or_both)
+{
+    SOCKET peer;
+    mfcs_socket *s = pair_blocking(&peer), *l, *a;
+    mfcs_file *f;
+    char buf[8];
+    size_t got = 99;
+    int n = -1;
+    unsigned port;
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_socket_shutdown(s, SD_RECEIVE));
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), WSAESHUTDOWN);
+    cr_assert_eq(n, 0, "received %d", n);
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), WSAESHUTDOWN);   /* and stays so */
+    OK(mfcs_file_open_socket(&f, s, 1));
+    ERR(mfcs_file_read(f, buf, sizeof buf, &got), WSAESHUTDOWN);
+    cr_assert_eq(got, 0, "read %u bytes", (unsigned)got);
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_send(s, "still", 5, 0, &n));             /* the other direction still works */
+    cr_assert_eq(recv(peer, buf, sizeof buf, 0), 5);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+
+    s = pair_blocking(&peer);
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_socket_shutdown(s, SD_BOTH));
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), WSAESHUTDOWN);
+    ERR(mfcs_socket_send(s, "x", 1, 0, &n), WSAESHUTDOWN);
+    cr_assert_eq(recv(peer, buf, sizeof buf, 0), 0, "the peer did not see the FIN");
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+
+    /* an async socket: WSAESHUTDOWN too, not WSAEWOULDBLOCK */
+    l = listener(MFCS_ASYNC, NULL, NULL, &port);
+    peer = raw_connect(port);
+    OK(mfcs_socket_new(&a, MFCS_ASYNC, NULL, NULL));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    OK(mfcs_socket_shutdown(a, SD_RECEIVE));
+    ERR(mfcs_socket_receive(a, buf, sizeof buf, 0, &n), WSAESHUTDOWN);
+    OK(mfcs_socket_shutdown(a, SD_BOTH));
+    ERR(mfcs_socket_receive(a, buf, sizeof buf, 0, &n), WSAESHUTDOWN);
+    ERR(mfcs_socket_send(a, "x", 1, 0, &n), WSAESHUTDOWN);
+    closesocket(peer);
+}
+
 typedef struct later { mfcs_socket *s; DWORD ms; } later;
 static DWORD WINAPI cancel_after(void *p)
 {
@@ -182,7 +232,7 @@ Test(faults, cycles_leak_no_handles, .timeout = 600)
                  live_before, mfcs__handle_live(0));
 }
 
-/* One thread's window has a message for each of its sockets, 7,679 in all
+/* One thread's window has a message for each of its sockets, 15,871 in all
  * (WM_APP + 0x200 up to 0xBFFE); one more gets WSAEMFILE, and closing one
  * makes room again. */
 Test(faults, a_threads_socket_count_is_bounded, .timeout = 300)

@@ -5,6 +5,12 @@ program (tests/peer_exchange.c), over loopback TCP, both ways:
      "request" archive, and reads the "reply" archive Python sends back.
   2. The C program listens and prints its port; Python connects, sends the
      request, and reads the reply from C.
+  3. Python listens; the C program connects again and again, and each time
+     Python sends part of a value (3 bytes of a u64, or a string that
+     announces 100 bytes and has 10) and resets the connection (SO_LINGER 0:
+     a reset Wine cannot fake from the Windows side). C checks what its
+     archive and its async socket report against what Winsock's own sockets
+     report for the same reset, and prints a "check ok|FAIL" line for each.
 
 The archive bytes on the Python side come from tests/peers/mfc_archive.py,
 written from MFC's rules independently of mfcsock's codec.
@@ -14,9 +20,10 @@ or "" on Windows). Prints one line per check and "N passed, N failed".
 """
 import os
 import socket
+import struct
 import subprocess
 import sys
-import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mfc_archive import Reader, Writer  # noqa: E402
@@ -116,6 +123,52 @@ def serve_one(conn, results, who):
     conn.sendall(reply_bytes())
 
 
+def partial_values():
+    """What the reset peer sends for each command byte before it resets:
+    'u' the first 3 of a u64's 8 bytes, 's' a CStringA's length prefix (100)
+    and 10 of its bytes, 'c' nothing."""
+    w = Writer()
+    w.u64(0x0102030405060708)
+    u64 = w.bytes()[:3]
+    w = Writer()
+    w.string_a(b"y" * 100)
+    string = w.bytes()[:11]
+    return {b"u": u64, b"s": string, b"c": b""}
+
+
+def reset(conn):
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def serve_resets(srv, proc, results):
+    """Answers the C program's connections until it exits: each sends one
+    command byte, gets part of a value, then a reset."""
+    parts = partial_values()
+    served = {b"u": 0, b"s": 0, b"c": 0}
+    srv.settimeout(1)
+    deadline = time.monotonic() + TIMEOUT
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            conn, _ = srv.accept()
+        except socket.timeout:
+            continue
+        conn.settimeout(TIMEOUT)
+        cmd = conn.recv(1)
+        if cmd not in parts:
+            results.append(("python-reset: command byte", False, "got %r" % cmd))
+            conn.close()
+            continue
+        conn.sendall(parts[cmd])
+        # Time for C to take these bytes and wait for the rest, so the reset
+        # comes in the middle of the value (the outcome must not depend on it).
+        time.sleep(0.3)
+        reset(conn)
+        served[cmd] += 1
+    results.append(("python-reset: C came for every scenario", all(served.values()),
+                    "connections per command: %r" % served))
+
+
 def run_program(runner, exe, args):
     cmd = ([runner] if runner else []) + [exe] + args
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -164,6 +217,32 @@ def main():
         sys.stdout.write(proc.communicate()[0])
         results.append(("C server: exchange", False, repr(e)))
     results.append(("C server verified the request", proc.returncode == 0, "exit code %s" % proc.returncode))
+
+    # 3. Python resets in the middle of a value.
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    proc = run_program(runner, exe, ["reset", str(srv.getsockname()[1])])
+    try:
+        serve_resets(srv, proc, results)
+        out, _ = proc.communicate(timeout=TIMEOUT)
+    except Exception as e:  # noqa: BLE001
+        proc.kill()
+        out = proc.communicate()[0]
+        results.append(("python-reset: exchange", False, repr(e)))
+    finally:
+        srv.close()
+    checks = 0
+    for line in out.splitlines():
+        words = line.split(" ", 2)
+        if len(words) == 3 and words[0] == "check" and words[1] in ("ok", "FAIL"):
+            name, _, why = words[2].partition(" -- ")
+            results.append(("C reset " + name, words[1] == "ok", why))
+            checks += 1
+        else:
+            sys.stdout.write(line + "\n")
+    results.append(("C reset checks all ran", checks == 16 and proc.returncode == 0,
+                    "%d checks, exit code %s" % (checks, proc.returncode)))
 
     failed = 0
     for name, ok, why in results:
