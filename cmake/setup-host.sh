@@ -9,6 +9,12 @@ set -euo pipefail
 
 SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+need_root() {
+  if [ -n "$SUDO" ] && ! command -v sudo >/dev/null; then
+    echo "setup-host: packages are missing and installing them needs root: run this as root, or install sudo" >&2
+    exit 1
+  fi
+}
 
 # Packages the build needs on every run. Criterion's own build needs meson,
 # pkg-config, make, xz and python3; dpkg-dev lets apt-get source unpack.
@@ -35,6 +41,7 @@ if [ ${#missing[@]} -eq 0 ] && [ $need_src = 0 ] && have_wine64 && { have_wine32
   exit 0
 fi
 
+need_root
 if [ $need_src = 1 ]; then
   # Criterion for mingw is built from Debian's source packages.
   $SUDO tee /etc/apt/sources.list.d/mfcsock-deb-src.sources >/dev/null <<'EOF'

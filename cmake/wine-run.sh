@@ -18,6 +18,11 @@ if [ ! -f "$WINEPREFIX/.mfcsock-ready" ]; then
     if [ ! -f "$WINEPREFIX/.mfcsock-ready" ]; then
       wineboot -i >/dev/null 2>&1 || true
       wineserver -w || true
+      # wineboot's exit code says little; a prefix it made has a registry.
+      if [ ! -f "$WINEPREFIX/system.reg" ]; then
+        echo "wine-run: wineboot did not make a prefix in $WINEPREFIX" >&2
+        exit 1
+      fi
       touch "$WINEPREFIX/.mfcsock-ready"
     fi
   ) 9>"$cache/wineprefix.lock"
