@@ -56,15 +56,36 @@ static inline mfcs_socket *listener(int mode, const mfcs_socket_callbacks *cb, v
     return listener_ev(mode, MFCS_ALL_EVENTS, cb, user, port);
 }
 
-/* Raw Winsock: a blocking client connected to 127.0.0.1:port. */
-static inline SOCKET raw_connect(unsigned port)
+/* 127.0.0.1:port. */
+static inline struct sockaddr_in loopback(unsigned port)
 {
     struct sockaddr_in a;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((u_short)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+/* Raw Winsock: a socket of type (SOCK_STREAM, SOCK_DGRAM) bound to
+ * 127.0.0.1 on a free port, which *port gets. */
+static inline SOCKET raw_bound(int type, unsigned *port)
+{
+    struct sockaddr_in a = loopback(0);
+    int len = sizeof a;
+    SOCKET s = socket(AF_INET, type, type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP);
+    cr_assert_neq(s, INVALID_SOCKET, "socket: %d", WSAGetLastError());
+    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0, "bind: %d", WSAGetLastError());
+    cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0, "getsockname: %d", WSAGetLastError());
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+/* Raw Winsock: a blocking client connected to 127.0.0.1:port. */
+static inline SOCKET raw_connect(unsigned port)
+{
+    struct sockaddr_in a = loopback(port);
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     cr_assert_neq(s, INVALID_SOCKET);
     cr_assert_eq(connect(s, (struct sockaddr *)&a, sizeof a), 0, "raw connect: %d", WSAGetLastError());
     return s;
@@ -97,16 +118,23 @@ static inline int wait_readable(SOCKET h, unsigned ms)
  * be taken by a test running in parallel, and then the connect succeeds. */
 static inline unsigned dead_port(void)
 {
-    struct sockaddr_in a;
-    int len = sizeof a;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    cr_assert_neq(s, INVALID_SOCKET, "socket: %d", WSAGetLastError());
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0, "bind: %d", WSAGetLastError());
-    cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0, "getsockname: %d", WSAGetLastError());
-    return ntohs(a.sin_port);
+    unsigned port;
+    raw_bound(SOCK_STREAM, &port);
+    return port;
+}
+
+/* A connected pair: a blocking mfcsock socket (with cb and user) accepted
+ * from a raw Winsock client, *peer. */
+static inline mfcs_socket *blocking_pair(const mfcs_socket_callbacks *cb, void *user, SOCKET *peer)
+{
+    mfcs_socket *l, *a;
+    unsigned port;
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    *peer = raw_connect(port);
+    OK(mfcs_socket_new(&a, MFCS_BLOCKING, cb, user));
+    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
+    OK(mfcs_socket_free(l));
+    return a;
 }
 
 /* Raw WSAAsyncSelect, for comparing mfcsock with what Winsock itself

@@ -338,7 +338,7 @@ Test(ansi, cstringa_reads_through_the_active_code_page, .timeout = 30)
     char want_u8[64], *s, h1[128], h2[128];
     int nw, nu;
     size_t n, i;
-    mfcs_file *f;
+    mfcs_file *f, *g;
     mfcs_archive *ar = new_store(&f);
     const void *data;
     size_t len;
@@ -353,7 +353,7 @@ Test(ansi, cstringa_reads_through_the_active_code_page, .timeout = 30)
     OK(mfcs_archive_close(ar));
     OK(mfcs_file_memory_data(f, &data, &len));
     cr_assert_eq(len, 3 * (1 + ANSI_LEN), "a CStringA is its bytes as they are: %zu", len);
-    ar = new_load(&f, data, len);
+    ar = new_load(&g, data, len);
 
     OK(mfcs_archive_read_string_w(ar, &w, &n));
     cr_assert(n == (size_t)nw && !memcmp(w, want_w, n * sizeof *w),
@@ -380,6 +380,7 @@ Test(ansi, cstringa_reads_through_the_active_code_page, .timeout = 30)
               hex8(s, n, h1, sizeof h1));
     mfcs_free(s);
     OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(g));
     OK(mfcs_file_close(f));
 }
 
@@ -390,7 +391,7 @@ Test(ansi, cstringw_reads_as_active_code_page_bytes, .timeout = 30)
     char want[32], *s, h1[128], h2[128];
     int na;
     size_t n;
-    mfcs_file *f;
+    mfcs_file *f, *g;
     mfcs_archive *ar = new_store(&f);
     const void *data;
     size_t len;
@@ -401,7 +402,7 @@ Test(ansi, cstringw_reads_as_active_code_page_bytes, .timeout = 30)
     OK(mfcs_archive_write_string_w(ar, text_w, wcslen(text_w)));
     OK(mfcs_archive_close(ar));
     OK(mfcs_file_memory_data(f, &data, &len));
-    ar = new_load(&f, data, len);
+    ar = new_load(&g, data, len);
     for (int k = 0; k < 2; k++) {
         OK(mfcs_archive_read_string_a(ar, &s, &n));
         cr_assert(n == (size_t)na && !memcmp(s, want, n),
@@ -414,6 +415,7 @@ Test(ansi, cstringw_reads_as_active_code_page_bytes, .timeout = 30)
         mfcs_free(s);
     }
     OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(g));
     OK(mfcs_file_close(f));
 }
 
@@ -431,7 +433,7 @@ Test(ansi, unrepresentable_characters_convert_as_cstringa, .timeout = 30)
     CPINFO cp;
     int na;
     size_t n;
-    mfcs_file *f;
+    mfcs_file *f, *g;
     mfcs_archive *ar = new_store(&f);
     const void *data;
     size_t len;
@@ -444,7 +446,7 @@ Test(ansi, unrepresentable_characters_convert_as_cstringa, .timeout = 30)
     OK(mfcs_archive_write_string(ar, "\xE4\xB8\xAD\xC4\x80x"));   /* the same, as UTF-8 */
     OK(mfcs_archive_close(ar));
     OK(mfcs_file_memory_data(f, &data, &len));
-    ar = new_load(&f, data, len);
+    ar = new_load(&g, data, len);
     for (int k = 0; k < 2; k++) {
         OK(mfcs_archive_read_string_a(ar, &s, &n));
         cr_assert(n == (size_t)na && !memcmp(s, want, n),
@@ -459,6 +461,7 @@ Test(ansi, unrepresentable_characters_convert_as_cstringa, .timeout = 30)
         mfcs_free(s);
     }
     OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(g));
     OK(mfcs_file_close(f));
 }
 

@@ -38,16 +38,8 @@ static DWORD WINAPI peer_main(void *p)
 
 static void peer_start(peer *pr)
 {
-    struct sockaddr_in a;
-    int len = sizeof a;
-    pr->l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(bind(pr->l, (struct sockaddr *)&a, sizeof a), 0);
+    pr->l = raw_bound(SOCK_STREAM, &pr->port);
     listen(pr->l, 1);
-    getsockname(pr->l, (struct sockaddr *)&a, &len);
-    pr->port = ntohs(a.sin_port);
     pr->thread = CreateThread(NULL, 0, peer_main, pr, 0, NULL);
 }
 
@@ -499,19 +491,6 @@ Test(blocking, sixty_four_mib_archive_stream_with_checksum, .timeout = 300)
 
 /* ---- calls made from inside a wait ---- */
 
-/* A connected pair: a blocking mfcsock socket and a raw peer. */
-static mfcs_socket *blocking_pair(const mfcs_socket_callbacks *cb, void *user, SOCKET *peer)
-{
-    mfcs_socket *l, *a;
-    unsigned port;
-    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
-    *peer = raw_connect(port);
-    OK(mfcs_socket_new(&a, MFCS_BLOCKING, cb, user));
-    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
-    OK(mfcs_socket_free(l));
-    return a;
-}
-
 /* Sends bytes on a raw socket after a pause, from its own thread. */
 typedef struct late_send { SOCKET s; const char *data; int len; DWORD ms; HANDLE t; } late_send;
 static DWORD WINAPI late_send_main(void *p)
@@ -672,12 +651,8 @@ typedef struct late_connect { unsigned port; DWORD ms; SOCKET s; HANDLE t; } lat
 static DWORD WINAPI late_connect_main(void *p)
 {
     late_connect *l = p;
-    struct sockaddr_in a;
+    struct sockaddr_in a = loopback(l->port);
     Sleep(l->ms);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((u_short)l->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     l->s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
     connect(l->s, (struct sockaddr *)&a, sizeof a);
     return 0;
@@ -716,12 +691,8 @@ typedef struct dgram_peer { unsigned port; DWORD ms; SOCKET s; HANDLE t; } dgram
 static DWORD WINAPI dgram_send_later(void *p)
 {
     dgram_peer *d = p;
-    struct sockaddr_in a;
+    struct sockaddr_in a = loopback(d->port);
     Sleep(d->ms);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((u_short)d->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sendto(d->s, "ping", 4, 0, (struct sockaddr *)&a, sizeof a);
     return 0;
 }
@@ -731,8 +702,7 @@ Test(blocking, receive_from_waits_times_out_and_is_cancelled_and_send_to_deliver
     mfcs_socket *u;
     dgram_peer d = { 0, 300, INVALID_SOCKET, NULL };
     canceller c = { 0 };
-    struct sockaddr_in a;
-    int alen = sizeof a, n = 0;
+    int n = 0;
     unsigned from_port = 0, peer_port;
     char buf[16], host[64];
     ULONGLONG t0;
@@ -741,13 +711,7 @@ Test(blocking, receive_from_waits_times_out_and_is_cancelled_and_send_to_deliver
     OK(mfcs_socket_new(&u, MFCS_BLOCKING, NULL, NULL));
     OK(mfcs_socket_create(u, 0, MFCS_DGRAM, 0, "127.0.0.1"));
     OK(mfcs_socket_sock_name(u, NULL, 0, &d.port));
-    d.s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(bind(d.s, (struct sockaddr *)&a, sizeof a), 0);
-    getsockname(d.s, (struct sockaddr *)&a, &alen);
-    peer_port = ntohs(a.sin_port);
+    d.s = raw_bound(SOCK_DGRAM, &peer_port);
 
     /* waits for the datagram, and says who sent it */
     d.t = CreateThread(NULL, 0, dgram_send_later, &d, 0, NULL);

@@ -20,23 +20,11 @@ Test(faults, bind_to_a_port_in_use)
     OK(mfcs_socket_create(b, 0, MFCS_STREAM, 0, "127.0.0.1"));
 }
 
-/* A connected pair: an mfcsock blocking socket and a raw peer. */
-static mfcs_socket *pair_blocking(SOCKET *peer)
-{
-    mfcs_socket *l, *a;
-    unsigned port;
-    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
-    *peer = raw_connect(port);
-    OK(mfcs_socket_new(&a, MFCS_BLOCKING, NULL, NULL));
-    OK(mfcs_socket_accept(l, a, NULL, 0, NULL));
-    OK(mfcs_socket_free(l));
-    return a;
-}
 
 Test(faults, half_close_and_receive_after_shutdown)
 {
     SOCKET peer;
-    mfcs_socket *s = pair_blocking(&peer);
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
     char buf[8];
     int n = -1;
     shutdown(peer, SD_SEND);                              /* the peer is done sending */
@@ -58,7 +46,7 @@ Test(faults, half_close_and_receive_after_shutdown)
 Test(faults, receive_after_shutdown_receive_or_both)
 {
     SOCKET peer;
-    mfcs_socket *s = pair_blocking(&peer), *l, *a;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer), *l, *a;
     mfcs_file *f;
     char buf[8];
     size_t got = 99;
@@ -78,7 +66,7 @@ Test(faults, receive_after_shutdown_receive_or_both)
     OK(mfcs_socket_free(s));
     closesocket(peer);
 
-    s = pair_blocking(&peer);
+    s = blocking_pair(NULL, NULL, &peer);
     OK(mfcs_socket_set_timeout(s, 5000));
     OK(mfcs_socket_shutdown(s, SD_BOTH));
     ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), WSAESHUTDOWN);
@@ -114,7 +102,7 @@ static DWORD WINAPI cancel_after(void *p)
 Test(faults, cancel_and_timeout_during_send_and_accept)
 {
     SOCKET peer;
-    mfcs_socket *s = pair_blocking(&peer), *l, *a;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer), *l, *a;
     size_t big = (size_t)64 << 20;
     char *data = calloc(1, big);
     int sent = -1;
@@ -127,7 +115,7 @@ Test(faults, cancel_and_timeout_during_send_and_accept)
     CloseHandle(t);
     OK(mfcs_socket_free(s));
     closesocket(peer);
-    s = pair_blocking(&peer);
+    s = blocking_pair(NULL, NULL, &peer);
     OK(mfcs_socket_set_timeout(s, 300));
     ERR(mfcs_socket_send(s, data, (int)big, 0, &sent), MFCS_E_TIMEOUT);
     cr_assert(sent > 0 && sent < (int)big, "sent %d before the deadline", sent);
@@ -349,16 +337,11 @@ Test(faults, mutated_archives_through_a_socket, .timeout = 300)
 static SOCKET full_listener(unsigned *port, SOCKET *fillers, int nfill)
 {
     struct sockaddr_in a;
-    int len = sizeof a, i;
+    int i;
     u_long on = 1;
-    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(l, (struct sockaddr *)&a, sizeof a);
+    SOCKET l = raw_bound(SOCK_STREAM, port);
     listen(l, 1);
-    getsockname(l, (struct sockaddr *)&a, &len);
-    *port = ntohs(a.sin_port);
+    a = loopback(*port);
     for (i = 0; i < nfill; i++) {
         fillers[i] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
         ioctlsocket(fillers[i], FIONBIO, &on);
