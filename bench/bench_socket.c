@@ -231,36 +231,19 @@ static double ping_mfcs(void)
     return t;
 }
 
-static double best(double (*fn)(void))
-{
-    double b = 1e9;
-    int i;
-    for (i = 0; i < 3; i++) {
-        double t = fn();
-        if (t < 0) {
-            fprintf(stderr, "a run lost data\n");
-            exit(1);
-        }
-        if (t < b)
-            b = t;
-    }
-    return b;
-}
+#define ROUNDS 7
 
 int main(void)
 {
     double rr, ra, wr, wa, pr, pm;
     CHECK(mfcs_init());
-    rr = best(read_raw);
-    ra = best(read_archive);
+    best_alternating(read_raw, read_archive, ROUNDS, &rr, &ra);
     printf("read 1M u32 one by one from an archive: %.3f s; raw 4 MB in 64 KiB recv calls: %.3f s: "
            "%.2f x raw time (target <= 1.5)\n", ra, rr, ra / rr);
-    wr = best(write_raw);
-    wa = best(write_archive);
+    best_alternating(write_raw, write_archive, ROUNDS, &wr, &wa);
     printf("stream 64 MiB: archive write_u32 %.0f MB/s, raw 64 KiB sends %.0f MB/s: %.2f x raw (target >= 0.9)\n",
            STREAM_BYTES / wa / 1e6, STREAM_BYTES / wr / 1e6, wr / wa);
-    pr = best(ping_raw);
-    pm = best(ping_mfcs);
+    best_alternating(ping_raw, ping_mfcs, ROUNDS, &pr, &pm);
     printf("blocking ping-pong, %d round trips: raw %.0f/s, mfcsock %.0f/s: %.2f x raw (target >= 0.9)\n",
            TRIPS, TRIPS / pr, TRIPS / pm, pr / pm);
     mfcs_term();

@@ -30,6 +30,7 @@ typedef struct mfcs__archive {
     mfcs__file *file;
     int loading;
     mfcs_err error;          /* sticky: the first error */
+    unsigned busy;           /* a file call of this archive is under way */
     uint8_t *buf;
     size_t cap;
     size_t cur;              /* loading: next unread byte; storing: bytes buffered */
@@ -46,7 +47,6 @@ typedef struct mfcs__archive {
     mfcs__class **used;      /* classes this archive holds a use of */
     size_t used_n, used_cap;
     int in_serialize;        /* depth of serialize calls under way */
-    unsigned busy;           /* a file call of this archive is under way */
     uint32_t schema;         /* for mfcs_archive_object_schema */
 } mfcs__archive;
 
@@ -88,13 +88,12 @@ static inline mfcs_err mfcs__ar_enter(mfcs_archive *h, int loading, mfcs__archiv
     mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)&a);
     if (err)
         return err;
-    if (a->busy)
-        return MFCS_E_INPROGRESS;
-    if (a->error)
-        return a->error;
+    *out = a;
+    /* One test on the per-value path for both rare cases. */
+    if (a->error | (mfcs_err)a->busy)
+        return a->busy ? MFCS_E_INPROGRESS : a->error;
     if (a->loading != loading)
         return mfcs__ar_fail(a, MFCS_E_MODE);
-    *out = a;
     return MFCS_OK;
 }
 
