@@ -160,18 +160,23 @@ mfcs_err MFCS_CALL mfcs_socket_set_timeout(mfcs_socket *h, unsigned ms)
 
 mfcs_err MFCS_CALL mfcs_socket_cancel_blocking_call(mfcs_socket *h)
 {
-    /* Any thread: only the handle's kind is checked, not its owner. */
-    mfcs__socket *s = (mfcs__socket *)mfcs__handle_get(h, MFCS__KIND_SOCKET);
-    if (!s)
-        return MFCS_E_BADHANDLE;
-    if (s->mode != MFCS_BLOCKING)
-        return MFCS_E_NOTBLOCKING;
-    if (s->in_call) {
+    /* Any thread: only the handle's kind is checked, not its owner, and the
+     * owner may be freeing the socket meanwhile (see socket.h). */
+    mfcs__socket *s;
+    mfcs_err err = MFCS_OK;
+    AcquireSRWLockShared(&mfcs__socket_cancel_lock);
+    s = (mfcs__socket *)mfcs__handle_get(h, MFCS__KIND_SOCKET);
+    if (!s) {
+        err = MFCS_E_BADHANDLE;
+    } else if (s->mode != MFCS_BLOCKING) {
+        err = MFCS_E_NOTBLOCKING;
+    } else if (s->in_call) {
         InterlockedExchange(&s->cancelled, 1);
         if (s->cancel_event)
             SetEvent(s->cancel_event);
     }
-    return MFCS_OK;
+    ReleaseSRWLockShared(&mfcs__socket_cancel_lock);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_socket_is_blocking(mfcs_socket *h, int *in_call)

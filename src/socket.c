@@ -53,8 +53,14 @@ static LRESULT on_message(mfcs__thread *ts, UINT msg, WPARAM wp, LPARAM lp);
 
 static void release_slot(mfcs__socket *s);
 
+SRWLOCK mfcs__socket_cancel_lock = SRWLOCK_INIT;
+
 void mfcs__socket_free_memory(mfcs__socket *s)
 {
+    /* Its handle is dead, so no cancel can find it any more; one that
+     * found it before holds this lock while it uses it. */
+    AcquireSRWLockExclusive(&mfcs__socket_cancel_lock);
+    ReleaseSRWLockExclusive(&mfcs__socket_cancel_lock);
     /* Still in its thread's table only when mfcs_term, on another thread,
      * closed it while this thread was inside one of its calls: this is the
      * owning thread now, the one that may touch the table. */
@@ -974,13 +980,25 @@ mfcs_err MFCS_CALL mfcs_socket_receive_from(mfcs_socket *h, void *buf, int len, 
         return err;
     if (len < 0 || (host && host_cap < HOST_CAP_MIN))
         return MFCS_E_INVALIDARG;
+    if (s->mode == MFCS_BLOCKING && s->in_call)
+        return MFCS_E_INPROGRESS;
+    /* A stream socket's handed-back bytes come first here too: they came
+     * from its peer, whose address is taken before anything is consumed. */
+    if (len && mfcs__socket_pending(s) && !(flags & MSG_OOB)) {
+        struct sockaddr_storage from;
+        int fromlen = sizeof from, n;
+        if (getpeername(s->s, (struct sockaddr *)&from, &fromlen) == SOCKET_ERROR)
+            return WSAGetLastError();
+        n = (int)mfcs__socket_take_pushback(s, buf, (size_t)len, (flags & MSG_PEEK) != 0);
+        if (received)
+            *received = n;
+        return address_text((struct sockaddr *)&from, fromlen, host, host_cap, port);
+    }
     memset(&c, 0, sizeof c);
     c.in = (char *)buf;
     c.len = len;
     c.flags = flags;
     if (s->mode == MFCS_BLOCKING) {
-        if (s->in_call)
-            return MFCS_E_INPROGRESS;
         err = mfcs__blocking_run(s, FD_READ, recv_from_op, &c, mfcs__deadline(s));
     } else {
         err = recv_from_op(s, &c);

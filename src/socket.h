@@ -55,6 +55,10 @@ static inline void mfcs__socket_note_recv(mfcs__socket *s)
 mfcs_err mfcs__socket_recv(mfcs__socket *s, char *buf, int len, int flags, int *n);
 /* Frees the object's memory (its SOCKET and handle are already gone). */
 void mfcs__socket_free_memory(mfcs__socket *s);
+/* mfcs_socket_cancel_blocking_call runs on any thread: it holds this lock
+ * (shared) from finding the socket to signalling it, and freeing a socket's
+ * memory waits for it (exclusive). */
+extern SRWLOCK mfcs__socket_cancel_lock;
 /* The socket behind a handle, for the calling thread (see socket.h rules). */
 mfcs_err mfcs__socket_get(mfcs_socket *h, mfcs__socket **out);
 /* Bytes waiting in the pushback buffer. */

@@ -838,3 +838,79 @@ Test(blocking, an_idle_blocking_socket_gets_callbacks_but_never_on_connect)
     OK(mfcs_socket_free(a));
     OK(mfcs_socket_free(l));
 }
+
+/* receive_from on a stream socket is a receive too: bytes an archive handed
+ * back come first, with the peer's address. */
+Test(blocking, receive_from_returns_handed_back_bytes_first_with_the_peers_address)
+{
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    struct sockaddr_in pa;
+    int palen = sizeof pa, n = 0;
+    unsigned from_port = 0;
+    uint32_t v = 0;
+    char buf[16], host[64];
+    unsigned long ready = 0;
+    ULONGLONG end = GetTickCount64() + 5000;
+    cr_assert_eq(getsockname(peer, (struct sockaddr *)&pa, &palen), 0);
+    raw_send_all(peer, "\x01\0\0\0tail", 8);
+    /* all 8 there first, so the archive takes "tail" too and must give it back */
+    while (ready < 8 && GetTickCount64() < end) {
+        OK(mfcs_socket_ioctl(s, FIONREAD, &ready));
+        Sleep(5);
+    }
+    cr_assert_eq(ready, 8, "only %lu of the 8 bytes arrived", ready);
+    OK(mfcs_socket_set_timeout(s, 2000));   /* the socket itself stays empty */
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));      /* takes all 8 in one recv, uses 4 */
+    cr_assert_eq(v, 1);
+    OK(mfcs_archive_close(ar));             /* hands "tail" back */
+    OK(mfcs_socket_receive_from(s, buf, sizeof buf, host, sizeof host, &from_port, 0, &n));
+    cr_assert_eq(n, 4, "receive_from gave %d bytes", n);
+    cr_assert_eq(memcmp(buf, "tail", 4), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(from_port, ntohs(pa.sin_port), "port %u, want the peer's %u", from_port, ntohs(pa.sin_port));
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+/* cancel_blocking_call from a watchdog thread while the owner keeps making
+ * and freeing sockets: each cancel finds a live socket or a dead handle,
+ * never freed memory. */
+typedef struct watchdog { mfcs_socket *volatile s; volatile LONG stop; long calls, bad; } watchdog;
+static DWORD WINAPI watchdog_main(void *p)
+{
+    watchdog *w = p;
+    while (!w->stop) {
+        mfcs_err e = mfcs_socket_cancel_blocking_call(w->s);
+        w->calls++;
+        if (e != MFCS_OK && e != MFCS_E_BADHANDLE)
+            w->bad++;
+    }
+    return 0;
+}
+
+Test(blocking, cancel_from_another_thread_races_free_safely, .timeout = 120)
+{
+    watchdog w = { NULL, 0, 0, 0 };
+    HANDLE t;
+    int i;
+    OK(mfcs_socket_new((mfcs_socket **)&w.s, MFCS_BLOCKING, NULL, NULL));
+    t = CreateThread(NULL, 0, watchdog_main, &w, 0, NULL);
+    for (i = 0; i < 20000; i++) {
+        mfcs_socket *next, *old = w.s;
+        OK(mfcs_socket_new(&next, MFCS_BLOCKING, NULL, NULL));
+        w.s = next;
+        OK(mfcs_socket_free(old));
+    }
+    InterlockedExchange(&w.stop, 1);
+    cr_assert_eq(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    OK(mfcs_socket_free(w.s));
+    cr_assert_gt(w.calls, 1000, "the watchdog ran only %ld times", w.calls);
+    cr_assert_eq(w.bad, 0, "%ld cancels returned something else than OK or BADHANDLE", w.bad);
+}

@@ -207,7 +207,9 @@ mfcs_err MFCS_CALL mfcs_socket_send_to(mfcs_socket *s, const void *buf, int len,
 
 /*
  * mfcs_socket_receive_from: receive a datagram and its sender
- * (CAsyncSocket::ReceiveFrom).
+ * (CAsyncSocket::ReceiveFrom). On a stream socket it receives as
+ * mfcs_socket_receive does, bytes an archive handed back first, and names
+ * the peer.
  * host (OUT, may be NULL; cap >= 46), port (OUT, may be NULL), received (OUT, may be NULL).
  * Returns as mfcs_socket_receive.
  */
