@@ -102,6 +102,10 @@ mfcs_err mfcs__ar_flush_store(mfcs__archive *a)
     if (a->cur == 0)
         return MFCS_OK;
     err = mfcs__ar_file_write(a, a->buf, a->cur);
+    /* Refused before a byte went (another blocking call on the socket): the
+     * bytes stay buffered for a later flush, and the archive is not broken. */
+    if (err == MFCS_E_INPROGRESS)
+        return err;
     a->cur = 0;
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
@@ -112,14 +116,14 @@ mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *h)
     mfcs_err err = get_archive(h, &a);
     if (err)
         return err;
-    if (a->busy)
-        return MFCS_E_INPROGRESS;
-    if (a->error)
-        return a->error;
+    if ((err = mfcs__ar_state(a)) != MFCS_OK)
+        return err;
     if (a->loading)
         err = give_back(a);
     else if ((err = mfcs__ar_flush_store(a)) == MFCS_OK && a->file->ops->flush)
         err = a->file->ops->flush(a->file);
+    if (err == MFCS_E_INPROGRESS)
+        return err;   /* nothing was lost: flush again later */
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
 
@@ -249,7 +253,7 @@ mfcs_err mfcs__ar_put(mfcs__archive *a, const void *p, size_t n)
     src += room;
     n -= room;
     if ((err = mfcs__ar_flush_store(a)) != MFCS_OK)
-        return err;
+        return mfcs__ar_fail(a, err);   /* part of the value is buffered: broken */
     direct = n - n % a->cap;
     if (direct) {
         if ((err = mfcs__ar_file_write(a, src, direct)) != MFCS_OK)
@@ -278,23 +282,23 @@ mfcs_err mfcs__ar_get(mfcs__archive *a, void *dst, size_t n, size_t *got_out)
     while (d && n - total >= a->cap) {
         size_t got = 0;
         err = mfcs__ar_file_fill(a, d + total, n - total, n - total, &got);
+        total += got;   /* an error may come after some bytes: they are the caller's */
         if (err || got == 0)
             goto out;
-        total += got;
     }
     /* The rest through the buffer: only what is missing is waited for. */
     while (total < n) {
         size_t want = n - total < a->cap ? n - total : a->cap, got = 0;
         a->cur = a->end = 0;
         err = mfcs__ar_file_fill(a, a->buf, want, a->cap, &got);
-        if (err || got == 0)
-            goto out;
         a->end = got;
         take = got < n - total ? got : n - total;
         if (d)
             memcpy(d + total, a->buf, take);
         a->cur = take;
         total += take;
+        if (err || got == 0)
+            goto out;
     }
 out:
     *got_out = total;

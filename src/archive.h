@@ -79,6 +79,13 @@ static inline mfcs_err mfcs__ar_file_write(mfcs__archive *a, const void *buf, si
     return err;
 }
 
+/* MFCS_E_INPROGRESS inside one of the archive's own file calls, else its
+ * sticky error (MFCS_OK when it has none). */
+static inline mfcs_err mfcs__ar_state(const mfcs__archive *a)
+{
+    return a->busy ? MFCS_E_INPROGRESS : a->error;
+}
+
 /* Every read and write call starts here: a live archive of this thread, not
  * inside one of its own file calls, no sticky error, the right direction (a
  * wrong one is itself sticky). */
@@ -91,7 +98,7 @@ static inline mfcs_err mfcs__ar_enter(mfcs_archive *h, int loading, mfcs__archiv
     *out = a;
     /* One test on the per-value path for both rare cases. */
     if (a->error | (mfcs_err)a->busy)
-        return a->busy ? MFCS_E_INPROGRESS : a->error;
+        return mfcs__ar_state(a);
     if (a->loading != loading)
         return mfcs__ar_fail(a, MFCS_E_MODE);
     return MFCS_OK;

@@ -330,8 +330,8 @@ mfcs_err MFCS_CALL mfcs_archive_map_object(mfcs_archive *h, void *obj)
     mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)&a);
     if (err)
         return err;
-    if (a->error)
-        return a->error;
+    if ((err = mfcs__ar_state(a)) != MFCS_OK)   /* mid-record inside its own wait */
+        return err;
     if ((err = start_maps(a)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
     if (!obj)                /* as MFC: NULL takes no index */

@@ -25,6 +25,13 @@ unsigned mfcs__thread_blocking(mfcs__thread *ts);
 void mfcs__thread_blocking_add(mfcs__thread *ts, int delta);
 int mfcs__blocking_hold(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARAM lp);
 
+void mfcs__blocking_signal_cancel(mfcs__socket *s)
+{
+    InterlockedExchange(&s->cancelled, 1);
+    if (s->cancel_event)
+        SetEvent(s->cancel_event);
+}
+
 ULONGLONG mfcs__deadline(const mfcs__socket *s)
 {
     return s->timeout_ms ? GetTickCount64() + s->timeout_ms : 0;
@@ -171,9 +178,7 @@ mfcs_err MFCS_CALL mfcs_socket_cancel_blocking_call(mfcs_socket *h)
     } else if (s->mode != MFCS_BLOCKING) {
         err = MFCS_E_NOTBLOCKING;
     } else if (s->in_call) {
-        InterlockedExchange(&s->cancelled, 1);
-        if (s->cancel_event)
-            SetEvent(s->cancel_event);
+        mfcs__blocking_signal_cancel(s);
     }
     ReleaseSRWLockShared(&mfcs__socket_cancel_lock);
     return err;

@@ -19,7 +19,9 @@ typedef struct mfcs__file mfcs__file;
 typedef struct mfcs__file_ops {
     const char *kind_name;
     /* Reads at least min(need, what is left before end of stream) bytes and at
-     * most cap into buf; *got 0 with MFCS_OK means end of stream. need <= cap. */
+     * most cap into buf; *got 0 with MFCS_OK means end of stream. need <= cap.
+     * An error that ends the read early comes back with *got counting the
+     * bytes that came before it (fewer than need). */
     mfcs_err (*fill)(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got);
     /* Writes all len bytes or fails. */
     mfcs_err (*write)(mfcs__file *f, const void *buf, size_t len);

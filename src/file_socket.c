@@ -28,6 +28,7 @@ static mfcs_err sock_of(mfcs__file *f, mfcs__socket **out)
     return err;
 }
 
+/* Also the file's flush: nothing is buffered here (CSocketFile::Flush). */
 static mfcs_err sf_usable(mfcs__file *f)
 {
     mfcs__socket *s;
@@ -71,8 +72,9 @@ static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_
             err = mfcs__blocking_run(s, FD_READ, recv_chunk, &c, mfcs__deadline(s));
         }
         if (err) {
-            if (total)   /* what came first is good: the error shows next time */
+            if (total >= need)   /* enough came first: the error shows next time */
                 break;
+            *got = total;        /* fewer than needed: they and the error go back */
             return err;
         }
         if (c.got == 0)
@@ -122,12 +124,6 @@ static mfcs_err sf_write(mfcs__file *f, const void *buf, size_t len)
     return err;
 }
 
-static mfcs_err sf_flush(mfcs__file *f)
-{
-    mfcs__socket *s;
-    return sock_of(f, &s);   /* nothing buffered here, as CSocketFile::Flush */
-}
-
 static mfcs_err sf_unread(mfcs__file *f, const void *buf, size_t len)
 {
     mfcs__socket *s;
@@ -154,7 +150,7 @@ static void sf_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops socket_ops = {
-    "socket", sf_fill, sf_write, sf_flush, NULL, NULL, sf_unread, sf_check_archive, sf_destroy, sf_usable
+    "socket", sf_fill, sf_write, sf_usable, NULL, NULL, sf_unread, sf_check_archive, sf_destroy, sf_usable
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int archive_compatible)

@@ -51,7 +51,7 @@ static LRESULT on_message(mfcs__thread *ts, UINT msg, WPARAM wp, LPARAM lp);
 
 /* ---- per-thread slot table ---- */
 
-static void release_slot(mfcs__socket *s);
+static void forget_slot(mfcs__socket *s);
 
 SRWLOCK mfcs__socket_cancel_lock = SRWLOCK_INIT;
 
@@ -63,9 +63,9 @@ void mfcs__socket_free_memory(mfcs__socket *s)
     ReleaseSRWLockExclusive(&mfcs__socket_cancel_lock);
     /* Still in its thread's table only when mfcs_term, on another thread,
      * closed it while this thread was inside one of its calls: this is the
-     * owning thread now, the one that may touch the table. */
+     * owning thread now, the one that may touch the queue and table. */
     if (s->ts)
-        release_slot(s);
+        forget_slot(s);
     if (s->cancel_event)
         CloseHandle(s->cancel_event);
     free(s->pushback);
@@ -206,35 +206,36 @@ static mfcs_err adopt(mfcs__socket *s, SOCKET h, long events)
     return err;
 }
 
-/* Stops notifications, closes the SOCKET (unless keep), and drops what is
- * queued for it. */
-static void unbind(mfcs__socket *s, int keep)
+/* Drops the notifications queued and held for s's slot and gives the slot
+ * back, so none reaches the next socket in it. On the owning thread only:
+ * the one that may touch its queue and table. */
+static void forget_slot(mfcs__socket *s)
 {
-    thread_sockets *t;
+    thread_sockets *t = (thread_sockets *)s->ts->sockets;
     MSG m;
     size_t i, j;
+    while (mfcs__peek_own(s->ts->hwnd, slot_message(s), slot_message(s), &m))
+        ;
+    for (i = j = 0; i < t->nheld; i++)
+        if (t->held[i].slot != s->slot)
+            t->held[j++] = t->held[i];
+    t->nheld = j;
+    release_slot(s);
+}
+
+/* Stops notifications, closes the SOCKET (unless keep), and drops what is
+ * queued for it. Runs on the owning thread (close, free, thread exit). */
+static void unbind(mfcs__socket *s, int keep)
+{
     if (s->s == INVALID_SOCKET)
         return;
-    if (s->in_call) {              /* a blocking call on it ends: cancelled */
-        InterlockedExchange(&s->cancelled, 1);
-        if (s->cancel_event)
-            SetEvent(s->cancel_event);
-    }
+    if (s->in_call)                /* a blocking call on it ends: cancelled */
+        mfcs__blocking_signal_cancel(s);
     if (s->ts) {
         WSAAsyncSelect(s->s, s->ts->hwnd, 0, 0);
         if (!keep)
             closesocket(s->s);
-        /* Only the owning thread can purge its queue; mfcs_term from another
-         * thread leaves stale messages, which then name no live SOCKET. */
-        if (s->ts->tid == GetCurrentThreadId())
-            while (mfcs__peek_own(s->ts->hwnd, slot_message(s), slot_message(s), &m))
-                ;
-        t = (thread_sockets *)s->ts->sockets;
-        for (i = j = 0; i < t->nheld; i++)
-            if (t->held[i].slot != s->slot)
-                t->held[j++] = t->held[i];
-        t->nheld = j;
-        release_slot(s);
+        forget_slot(s);
     } else if (!keep) {
         closesocket(s->s);
     }
@@ -728,24 +729,36 @@ static mfcs_err accept_op(mfcs__socket *s, void *p)
 
 /* Between accept() and its own selection, Winsock posts the new SOCKET's
  * notifications under the listener's message (the selection is inherited).
- * They move to the new socket's message, in order, so they reach it and are
- * purged when it closes; left where they were, they would reach whatever
- * socket Winsock next gives the same value. The listener's own keep their
- * order. Both sockets are on this thread (accept checked the listener's). */
+ * Called once a's own message is selected with no events (so nothing more
+ * comes under the listener's), this moves them to a's message in order, so
+ * they reach it and are purged when it closes; left where they were, they
+ * would reach whatever socket Winsock next gives the same value. The
+ * listener's own are posted again in their order. Both sockets are this
+ * thread's (accept checked the listener's). A post fails only when the
+ * thread's queue is full, and then the notification is lost either way. */
 static void move_inherited(mfcs__socket *l, mfcs__socket *a)
 {
-    enum { MAX_KEPT = 256 };
-    MSG m, kept[MAX_KEPT];
-    size_t n = 0, i;
+    MSG m, *kept = NULL, *grown;
+    size_t n = 0, cap = 0, i;
     HWND hwnd = l->ts->hwnd;
-    while (n < MAX_KEPT && mfcs__peek_own(hwnd, slot_message(l), slot_message(l), &m)) {
-        if ((SOCKET)m.wParam == a->s)
+    while (mfcs__peek_own(hwnd, slot_message(l), slot_message(l), &m)) {
+        if ((SOCKET)m.wParam == a->s) {
             PostMessageA(hwnd, slot_message(a), m.wParam, m.lParam);
-        else
-            kept[n++] = m;
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            if (!(grown = (MSG *)realloc(kept, cap * sizeof *kept))) {
+                PostMessageA(hwnd, m.message, m.wParam, m.lParam);
+                break;   /* no memory: what is left stays where it is */
+            }
+            kept = grown;
+        }
+        kept[n++] = m;
     }
     for (i = 0; i < n; i++)
         PostMessageA(hwnd, kept[i].message, kept[i].wParam, kept[i].lParam);
+    free(kept);
 }
 
 mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *lh, mfcs_socket *ah, char *peer_host, size_t host_cap,
@@ -779,12 +792,18 @@ mfcs_err MFCS_CALL mfcs_socket_accept(mfcs_socket *lh, mfcs_socket *ah, char *pe
     if (err)
         return err;
     a->family = c.sa.ss_family;
-    /* The new SOCKET inherited the listener's selection; give it its own. */
-    if ((err = adopt(a, c.got, a->mode == MFCS_BLOCKING ? MFCS_ALL_EVENTS : l->events)) != MFCS_OK) {
+    /* The new SOCKET inherited the listener's selection: its own message
+     * first, with no events, then what came in between, then its events,
+     * whose conditions Winsock announces after those. */
+    if ((err = adopt(a, c.got, 0)) != MFCS_OK) {
         closesocket(c.got);
         return err;
     }
     move_inherited(l, a);
+    if ((err = select_events(a, a->mode == MFCS_BLOCKING ? MFCS_ALL_EVENTS : l->events)) != MFCS_OK) {
+        close_socket(a);
+        return err;
+    }
     return address_text((struct sockaddr *)&c.sa, c.salen, peer_host, host_cap, peer_port);
 }
 
@@ -919,6 +938,13 @@ static mfcs_err recv_op(mfcs__socket *s, void *p)
                              c->flags, &c->done);
 }
 
+/* Whether a receive takes handed-back bytes: they came before anything
+ * still in the socket (out-of-band data is another stream). */
+static int handed_back_first(const mfcs__socket *s, int len, int flags)
+{
+    return len && mfcs__socket_pending(s) && !(flags & MSG_OOB);
+}
+
 mfcs_err MFCS_CALL mfcs_socket_receive(mfcs_socket *h, void *buf, int len, int flags, int *received)
 {
     mfcs__socket *s;
@@ -932,8 +958,7 @@ mfcs_err MFCS_CALL mfcs_socket_receive(mfcs_socket *h, void *buf, int len, int f
         return MFCS_E_INVALIDARG;
     if (s->mode == MFCS_BLOCKING && s->in_call)
         return MFCS_E_INPROGRESS;
-    /* Handed-back bytes first: they came before anything still in the socket. */
-    if (len && mfcs__socket_pending(s) && !(flags & MSG_OOB)) {
+    if (handed_back_first(s, len, flags)) {
         int n = (int)mfcs__socket_take_pushback(s, buf, (size_t)len, (flags & MSG_PEEK) != 0);
         if (received)
             *received = n;
@@ -984,7 +1009,7 @@ mfcs_err MFCS_CALL mfcs_socket_receive_from(mfcs_socket *h, void *buf, int len, 
         return MFCS_E_INPROGRESS;
     /* A stream socket's handed-back bytes come first here too: they came
      * from its peer, whose address is taken before anything is consumed. */
-    if (len && mfcs__socket_pending(s) && !(flags & MSG_OOB)) {
+    if (handed_back_first(s, len, flags)) {
         struct sockaddr_storage from;
         int fromlen = sizeof from, n;
         if (getpeername(s->s, (struct sockaddr *)&from, &fromlen) == SOCKET_ERROR)
@@ -1007,6 +1032,19 @@ mfcs_err MFCS_CALL mfcs_socket_receive_from(mfcs_socket *h, void *buf, int len, 
         return err;
     if (received)
         *received = c.done;
+    /* recvfrom names no sender on a connected stream socket: its peer it is.
+     * The bytes are taken already, so an address that cannot be had is
+     * reported as none (empty host, port 0), not as a lost receive. */
+    if (c.from.ss_family == AF_UNSPEC) {
+        c.fromlen = sizeof c.from;
+        if (getpeername(s->s, (struct sockaddr *)&c.from, &c.fromlen) == SOCKET_ERROR) {
+            if (host)
+                host[0] = '\0';
+            if (port)
+                *port = 0;
+            return MFCS_OK;
+        }
+    }
     return address_text((struct sockaddr *)&c.from, c.fromlen, host, host_cap, port);
 }
 

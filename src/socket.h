@@ -75,6 +75,8 @@ size_t mfcs__socket_take_pushback(mfcs__socket *s, void *buf, size_t len, int pe
 typedef mfcs_err (*mfcs__blocking_op)(mfcs__socket *s, void *ctx);
 mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, void *ctx,
                             ULONGLONG deadline);
+/* Makes the blocking call under way on s return MFCS_E_CANCELLED (any thread). */
+void mfcs__blocking_signal_cancel(mfcs__socket *s);
 /* The deadline of a call starting now (0: none). */
 ULONGLONG mfcs__deadline(const mfcs__socket *s);
 /* socket.c: runs one notification (from the window or the deferred queue). */

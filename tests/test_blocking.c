@@ -508,10 +508,10 @@ static void late_send_join(late_send *l)
 }
 
 typedef struct reentry {
-    mfcs_archive *ar;
+    mfcs_archive *ar, *store;
     mfcs_file *f;
     int seen;
-    mfcs_err read, close, abort, flush, write;
+    mfcs_err read, close, abort, flush, write, map, store_flush;
 } reentry;
 static int MFCS_CALL on_pending_reenter(mfcs_socket *s, const MSG *m, void *u)
 {
@@ -526,6 +526,8 @@ static int MFCS_CALL on_pending_reenter(mfcs_socket *s, const MSG *m, void *u)
     r->close = mfcs_archive_close(r->ar);
     r->abort = mfcs_archive_abort(r->ar);
     r->write = mfcs_file_write(r->f, "x", 1);
+    r->map = mfcs_archive_map_object(r->ar, r);
+    r->store_flush = mfcs_archive_flush(r->store);   /* another archive, the same busy socket */
     return 1;
 }
 
@@ -541,8 +543,12 @@ Test(blocking, an_archive_refuses_calls_and_close_from_inside_its_own_wait)
     late_send ls = { peer, "\x01\x02\x03\x04", 4, 300, NULL };
     uint32_t v = 0;
     unsigned long waiting = 1;
+    mfcs_err sticky = -1;
+    char got[4];
     OK(mfcs_file_open_socket(&r.f, s, 1));
     OK(mfcs_archive_open(&r.ar, r.f, MFCS_LOAD, 0));
+    OK(mfcs_archive_open(&r.store, r.f, MFCS_STORE, 0));
+    OK(mfcs_archive_write_u32(r.store, 0x64636261));   /* "abcd", buffered */
     PostThreadMessageA(GetCurrentThreadId(), WM_APP + 9, 0, 0);
     late_send_start(&ls);
     OK(mfcs_archive_read_u32(r.ar, &v));
@@ -554,8 +560,17 @@ Test(blocking, an_archive_refuses_calls_and_close_from_inside_its_own_wait)
     cr_assert_eq(r.close, MFCS_E_INPROGRESS, "close from inside the wait: %d", r.close);
     cr_assert_eq(r.abort, MFCS_E_INPROGRESS, "abort from inside the wait: %d", r.abort);
     cr_assert_eq(r.write, MFCS_E_INPROGRESS, "file write from inside the wait: %d", r.write);
+    cr_assert_eq(r.map, MFCS_E_INPROGRESS, "map_object from inside the wait: %d", r.map);
+    cr_assert_eq(r.store_flush, MFCS_E_INPROGRESS, "another archive's flush from inside the wait: %d",
+                 r.store_flush);
     cr_assert_eq(ioctlsocket(peer, FIONREAD, &waiting), 0);
-    cr_assert_eq(waiting, 0, "the refused write still sent %lu bytes", waiting);
+    cr_assert_eq(waiting, 0, "the refused writes still sent %lu bytes", waiting);
+    /* the refused flush lost nothing and broke nothing: it goes now */
+    OK(mfcs_archive_error(r.store, &sticky));
+    cr_assert_eq(sticky, MFCS_OK, "the refused flush left error %d", sticky);
+    OK(mfcs_archive_close(r.store));
+    cr_assert_eq(recv(peer, got, sizeof got, 0), 4);
+    cr_assert_eq(memcmp(got, "abcd", 4), 0, "the peer got %.4s", got);
     OK(mfcs_archive_close(r.ar));      /* nothing was stuck by the refusals */
     OK(mfcs_file_close(r.f));
     OK(mfcs_socket_free(s));
@@ -584,6 +599,13 @@ Test(blocking, a_file_that_is_not_archive_compatible_reads_all_yet_archives_neve
     late_send_join(&ls);
     cr_assert_eq(n, 6, "read %zu of 6 bytes", n);
     cr_assert_eq(memcmp(buf, "123456", 6), 0);
+    /* cut short by the deadline: the error, and the bytes that came */
+    OK(mfcs_socket_set_timeout(s, 300));
+    raw_send_all(peer, "ab", 2);
+    ERR(mfcs_file_read(f, buf, 6, &n), MFCS_E_TIMEOUT);
+    cr_assert_eq(n, 2, "a read cut by its deadline counted %zu bytes", n);
+    cr_assert_eq(memcmp(buf, "ab", 2), 0);
+    OK(mfcs_socket_set_timeout(s, 5000));
     raw_send_all(peer, "\x2A\0\0\0", 4);   /* one u32, and the peer waits */
     OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
     t0 = GetTickCount64();
@@ -873,6 +895,15 @@ Test(blocking, receive_from_returns_handed_back_bytes_first_with_the_peers_addre
     cr_assert_eq(memcmp(buf, "tail", 4), 0);
     cr_assert_str_eq(host, "127.0.0.1");
     cr_assert_eq(from_port, ntohs(pa.sin_port), "port %u, want the peer's %u", from_port, ntohs(pa.sin_port));
+    /* and with nothing handed back, straight from the socket */
+    raw_send_all(peer, "more", 4);
+    from_port = 0;
+    host[0] = '\0';
+    OK(mfcs_socket_receive_from(s, buf, sizeof buf, host, sizeof host, &from_port, 0, &n));
+    cr_assert_eq(n, 4, "receive_from gave %d bytes", n);
+    cr_assert_eq(memcmp(buf, "more", 4), 0);
+    cr_assert_str_eq(host, "127.0.0.1");
+    cr_assert_eq(from_port, ntohs(pa.sin_port), "port %u, want the peer's %u", from_port, ntohs(pa.sin_port));
     OK(mfcs_file_close(f));
     OK(mfcs_socket_free(s));
     closesocket(peer);
@@ -898,10 +929,15 @@ Test(blocking, cancel_from_another_thread_races_free_safely, .timeout = 120)
 {
     watchdog w = { NULL, 0, 0, 0 };
     HANDLE t;
+    ULONGLONG end;
     int i;
     OK(mfcs_socket_new((mfcs_socket **)&w.s, MFCS_BLOCKING, NULL, NULL));
     t = CreateThread(NULL, 0, watchdog_main, &w, 0, NULL);
-    for (i = 0; i < 20000; i++) {
+    end = GetTickCount64() + 10000;
+    while (w.calls == 0 && GetTickCount64() < end)   /* the race needs both running */
+        Sleep(1);
+    end = GetTickCount64() + 500;
+    for (i = 0; i < 20000 || GetTickCount64() < end; i++) {
         mfcs_socket *next, *old = w.s;
         OK(mfcs_socket_new(&next, MFCS_BLOCKING, NULL, NULL));
         w.s = next;

@@ -63,10 +63,13 @@ mfcs_err MFCS_CALL mfcs_file_open_path(mfcs_file **out, const char *path_utf8, u
  * socket file waits for at least one byte and returns what has arrived (0
  * at a graceful close); one opened with archive_compatible 0 waits for all
  * len bytes (or the close), as CSocketFile(pSocket, FALSE). A socket file
- * waits as a blocking receive does (mfcs_socket_set_timeout, cancel). buf
- * NULL skips bytes instead of copying them, at most 512 per call.
+ * waits as a blocking receive does (mfcs_socket_set_timeout, cancel); a
+ * timeout, cancel or error that cuts a wait-for-all read short is returned,
+ * with nread counting the bytes that came before it. buf NULL skips bytes
+ * instead of copying them, at most 512 per call.
  *
- * nread (OUT, may be NULL): bytes read; 0 at end of file.
+ * nread (OUT, may be NULL): bytes read, also when an error is returned; 0
+ * at end of file.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD (socket files),
  * MFCS_E_STATE (socket file whose socket is closed or freed), and for socket
  * files MFCS_E_TIMEOUT, MFCS_E_CANCELLED, MFCS_E_INPROGRESS (a blocking call
