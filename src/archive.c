@@ -39,10 +39,15 @@ static void free_archive(mfcs__archive *a)
     free(a);
 }
 
-/* mfcs_term: free without writing (abort semantics). */
+/* mfcs_term: free without writing (abort semantics). Called from inside
+ * the archive's own wait or serialize, it leaves the archive (and so its
+ * file) allocated: the call under way still uses both when mfcs_term
+ * returns to it, and then fails. A small leak, for that misuse only. */
 static void destroy_archive(void *obj)
 {
     mfcs__archive *a = (mfcs__archive *)obj;
+    if (a->busy || a->in_serialize)
+        return;
     give_back(a);
     free_archive(a);
 }

@@ -5,10 +5,14 @@
 #include "file.h"
 #include "mfcsock/file.h"
 
-/* mfcs_term: the handle is already dead. */
+/* mfcs_term: the handle is already dead. mfcs_term frees archives first,
+ * so an archive still open here is one inside a call of its own, which
+ * keeps using this file (archive.c's destroy_archive): it stays. */
 static void destroy_file(void *obj)
 {
     mfcs__file *f = (mfcs__file *)obj;
+    if (f->archives)
+        return;
     f->ops->destroy(f);
 }
 

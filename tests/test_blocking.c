@@ -950,3 +950,59 @@ Test(blocking, cancel_from_another_thread_races_free_safely, .timeout = 120)
     cr_assert_gt(w.calls, 1000, "the watchdog ran only %ld times", w.calls);
     cr_assert_eq(w.bad, 0, "%ld cancels returned something else than OK or BADHANDLE", w.bad);
 }
+
+/* mfcs_term from on_message_pending while an archive waits for its socket:
+ * everything is torn down, yet the waiting read returns (with an error)
+ * instead of running on freed memory. */
+enum { SCRIBBLES = 4096 };
+typedef struct term_inside { int seen; void *scribble[SCRIBBLES]; } term_inside;
+static int MFCS_CALL on_pending_term(mfcs_socket *s, const MSG *m, void *u)
+{
+    term_inside *t = u;
+    int i;
+    (void)s;
+    if (m->message != WM_APP + 13)
+        return 0;
+    t->seen++;
+    mfcs_term();    /* the suite's init is the only one: this one tears down */
+    /* Whatever mfcs_term freed is taken again and overwritten (the DLL and
+     * this program share msvcrt's heap), so a use of it after this returns
+     * reads garbage pointers and crashes instead of passing by luck. */
+    for (i = 0; i < SCRIBBLES; i++)
+        if ((t->scribble[i] = malloc((size_t)16 << (i % 10))) != NULL)
+            memset(t->scribble[i], 0xA5, (size_t)16 << (i % 10));
+    return 1;
+}
+
+Test(blocking, term_from_inside_an_archives_wait_does_not_free_it_under_the_wait)
+{
+    static const mfcs_socket_callbacks cb = { NULL, NULL, NULL, NULL, NULL, NULL, on_pending_term };
+    static term_inside t;
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(&cb, &t, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    mfcs_err err;
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    PostThreadMessageA(GetCurrentThreadId(), WM_APP + 13, 0, 0);
+    err = mfcs_archive_read_u32(ar, &v);    /* nothing will come: only the term ends it */
+    cr_assert_eq(t.seen, 1);
+    cr_assert_neq(err, MFCS_OK, "the read succeeded after mfcs_term");
+    ERR(mfcs_archive_close(ar), MFCS_E_BADHANDLE);
+    ERR(mfcs_file_close(f), MFCS_E_BADHANDLE);
+    ERR(mfcs_socket_free(s), MFCS_E_BADHANDLE);
+    OK(mfcs_init());    /* for the suite's own mfcs_term, and Winsock for closesocket */
+    closesocket(peer);
+    /* and nothing wrote into memory it had freed (which the scribbles reuse) */
+    for (int i = 0; i < SCRIBBLES; i++) {
+        const unsigned char *p = t.scribble[i];
+        size_t n = (size_t)16 << (i % 10), k;
+        for (k = 0; p && k < n && p[k] == 0xA5; k++)
+            ;
+        cr_assert(!p || k == n, "freed memory was written after mfcs_term: block %d, byte %zu is 0x%02X",
+                  i, k, p[k]);
+        free(t.scribble[i]);
+    }
+}
