@@ -80,7 +80,10 @@ mfcs_err MFCS_CALL mfcs_init(void);
  * their handles then get MFCS_E_BADHANDLE and their callbacks never fire
  * again. It then destroys the calling thread's notification window and calls
  * WSACleanup. An unbalanced call does nothing. Thread-safe; do not call it
- * from DllMain.
+ * from DllMain. Called inside a callback, the objects that callback's call
+ * is still using go when it returns (a socket), or stay allocated (an
+ * archive inside its own wait or serialize, and its file), and that call
+ * then fails.
  */
 void MFCS_CALL mfcs_term(void);
 
