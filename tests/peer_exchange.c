@@ -19,6 +19,7 @@ static int failures;
     printf("peer_exchange: %s failed: %s\n", #call, mfcs_strerror(e_)); exit(2); } } while (0)
 #define EXPECT(cond) do { if (!(cond)) { printf("peer_exchange: expected %s\n", #cond); failures++; } } while (0)
 
+#include "message_window.h"
 #include "point_class.h"
 
 static mfcs_class *cpoint;
@@ -146,13 +147,7 @@ static LRESULT CALLBACK raw_proc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
 
 static HWND raw_window(void)
 {
-    WNDCLASSA wc;
-    memset(&wc, 0, sizeof wc);
-    wc.lpfnWndProc = raw_proc;
-    wc.hInstance = GetModuleHandleA(NULL);
-    wc.lpszClassName = "peer_exchange_raw";
-    RegisterClassA(&wc);
-    return CreateWindowExA(0, wc.lpszClassName, "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, wc.hInstance, NULL);
+    return message_window("peer_exchange_raw", raw_proc);
 }
 
 /* A raw connection to the peer, told what to do by its first byte:

@@ -9,6 +9,8 @@
 
 #include <ws2tcpip.h>
 #include <stdio.h>
+
+#include "message_window.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,14 +167,7 @@ static LRESULT CALLBACK raw_notice_proc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
 
 static inline HWND raw_notice_window(raw_notices *r)
 {
-    WNDCLASSA wc;
-    HWND h;
-    memset(&wc, 0, sizeof wc);
-    wc.lpfnWndProc = raw_notice_proc;
-    wc.hInstance = GetModuleHandleA(NULL);
-    wc.lpszClassName = "mfcsock_test_raw_notices";
-    RegisterClassA(&wc);   /* fails harmlessly when a second window is made */
-    h = CreateWindowExA(0, wc.lpszClassName, "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, wc.hInstance, NULL);
+    HWND h = message_window("mfcsock_test_raw_notices", raw_notice_proc);
     cr_assert_not_null(h, "CreateWindowEx: %lu", GetLastError());
     SetWindowLongPtrA(h, GWLP_USERDATA, (LONG_PTR)r);
     return h;

@@ -790,20 +790,14 @@ static LRESULT CALLBACK count_wndproc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
  * OnMessagePending does, and leaves every other message for the caller. */
 Test(blocking, the_wait_dispatches_wm_paint_and_leaves_other_input_queued)
 {
-    WNDCLASSA wc = { 0 };
-    HWND w;
+    HWND w = message_window("mfcs_test_paint", count_wndproc);
     SOCKET peer;
     mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
     late_send ls = { peer, "x", 1, 300, NULL };
     char c;
     int n = 0;
     MSG m;
-    wc.lpfnWndProc = count_wndproc;
-    wc.hInstance = GetModuleHandleA(NULL);
-    wc.lpszClassName = "mfcs_test_paint";
-    cr_assert_neq(RegisterClassA(&wc), 0);
-    w = CreateWindowExA(0, wc.lpszClassName, "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL, wc.hInstance, NULL);
-    cr_assert_not_null(w);
+    cr_assert_not_null(w, "CreateWindowEx: %lu", GetLastError());
     paints = others = 0;
     PostMessageA(w, WM_APP + 3, 0, 0);
     PostMessageA(w, WM_PAINT, 0, 0);

@@ -11,6 +11,8 @@
 
 #include <mfcsock.h>
 
+#include "message_window.h"
+
 static const mfcs_err library_codes[] = {
     MFCS_E_BADHANDLE, MFCS_E_INVALIDARG, MFCS_E_NOMEM, MFCS_E_STATE,
     MFCS_E_NOTSTREAM, MFCS_E_NOTBLOCKING, MFCS_E_UNSUPPORTED, MFCS_E_MODE,
@@ -96,14 +98,7 @@ static LRESULT CALLBACK count_proc(HWND h, UINT m, WPARAM w, LPARAM l)
 
 static HWND make_window(void)
 {
-    WNDCLASSA wc;
-    memset(&wc, 0, sizeof wc);
-    wc.lpfnWndProc = count_proc;
-    wc.hInstance = GetModuleHandleA(NULL);
-    wc.lpszClassName = "mfcs_test_pump";
-    RegisterClassA(&wc);
-    return CreateWindowExA(0, "mfcs_test_pump", "", 0, 0, 0, 0, 0, HWND_MESSAGE, NULL,
-                           GetModuleHandleA(NULL), NULL);
+    return message_window("mfcs_test_pump", count_proc);
 }
 
 Test(pump, zero_timeout_dispatches_what_is_queued_without_waiting, .timeout = 30)
