@@ -20,7 +20,33 @@ typedef SRWLOCK mfcs__mutex;
 #  define MFCS__MUTEX_INIT       SRWLOCK_INIT
 #  define mfcs__mutex_lock(m)    AcquireSRWLockExclusive(m)
 #  define mfcs__mutex_unlock(m)  ReleaseSRWLockExclusive(m)
-#  define mfcs__thread_id()      ((uint32_t)GetCurrentThreadId())
+/* The calling thread's id, read where GetCurrentThreadId reads it: an
+ * archive on a socket checks its owner once per value, and under Wine the
+ * call into kernel32 costs 1.9 ns of a value's 5 ns; this read costs 0.3.
+ * A TEB starts with NT_TIB (seven pointers) and EnvironmentPointer, then
+ * CLIENT_ID { UniqueProcess, UniqueThread }: the id is its tenth
+ * pointer-sized field on x86 and x64 alike. test_handle checks it against
+ * GetCurrentThreadId on several threads. */
+#  define MFCS__TEB_THREAD_ID (9 * sizeof(void *))
+#  if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+/* Not mingw's __readgsqword: GCC 12 takes its constant address for an
+ * out-of-bounds read (-Warray-bounds) wherever it is inlined. */
+static __inline uint32_t mfcs__thread_id(void)
+{
+    uintptr_t id;
+#    ifdef __x86_64__
+    __asm__("movq %%gs:%c1, %0" : "=r"(id) : "i"(MFCS__TEB_THREAD_ID));
+#    else
+    __asm__("movl %%fs:%c1, %0" : "=r"(id) : "i"(MFCS__TEB_THREAD_ID));
+#    endif
+    return (uint32_t)id;
+}
+#  else
+static __inline uint32_t mfcs__thread_id(void)
+{
+    return (uint32_t)(uintptr_t)*(void *const *)((const char *)NtCurrentTeb() + MFCS__TEB_THREAD_ID);
+}
+#  endif
 #else
 #  include <pthread.h>
 typedef pthread_mutex_t mfcs__mutex;

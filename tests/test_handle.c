@@ -112,6 +112,35 @@ Test(handle, owner_thread_is_checked_and_can_move, .timeout = 30)
     cr_assert_eq(mfcs__handle_get_owned(h, MFCS__KIND_SOCKET, &got), MFCS_E_BADHANDLE);
 }
 
+
+/* The owner check reads the thread id from the TEB itself (platform.h): it
+ * must be GetCurrentThreadId's value on every thread, or every socket call
+ * would get MFCS_E_WRONGTHREAD (or, worse, none would). */
+static DWORD WINAPI report_ids(void *arg)
+{
+    DWORD *ids = arg;
+    ids[0] = GetCurrentThreadId();
+    ids[1] = mfcs__thread_id();
+    return 0;
+}
+
+Test(handle, thread_id_read_from_the_teb_is_the_systems, .timeout = 30)
+{
+    DWORD ids[8][2];
+    HANDLE t[8];
+    int i;
+    cr_assert_eq(mfcs__thread_id(), GetCurrentThreadId(), "TEB says %lu, GetCurrentThreadId %lu",
+                 (unsigned long)mfcs__thread_id(), GetCurrentThreadId());
+    for (i = 0; i < 8; i++)
+        t[i] = CreateThread(NULL, 0, report_ids, ids[i], 0, NULL);
+    WaitForMultipleObjects(8, t, TRUE, INFINITE);
+    for (i = 0; i < 8; i++) {
+        CloseHandle(t[i]);
+        cr_assert_neq(ids[i][0], 0);
+        cr_assert_eq(ids[i][1], ids[i][0], "thread %d: TEB says %lu, GetCurrentThreadId %lu",
+                     i, (unsigned long)ids[i][1], (unsigned long)ids[i][0]);
+    }
+}
 Test(handle, table_full_gives_nomem_and_recovers, .timeout = 120)
 {
     void **hs = malloc(sizeof(void *) * (MFCS__HANDLE_MAX + 1));
