@@ -4,9 +4,9 @@
  * freed under it is noticed (MFCS_E_STATE) rather than used.
  *
  * fill() is what makes archives over sockets both safe and fast: it takes,
- * in one recv, whatever has already arrived up to the archive's buffer
- * size, and waits (pumping messages) only while it has fewer bytes than
- * the value being read needs.
+ * in one recv, whatever has already arrived (up to 256 KiB, holding what
+ * the archive's buffer has no room for in the socket), and waits (pumping
+ * messages) only while it has fewer bytes than the value being read needs.
  */
 #include "socket.h"
 #include "file.h"
@@ -43,7 +43,7 @@ typedef struct chunk {
 static mfcs_err recv_chunk(mfcs__socket *s, void *p)
 {
     chunk *c = (chunk *)p;
-    return mfcs__socket_recv(s, c->buf, c->len, 0, &c->got);
+    return mfcs__socket_recv_ahead(s, c->buf, c->len, &c->got);
 }
 
 static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
@@ -59,29 +59,22 @@ static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_
         return MFCS_E_INPROGRESS;
     if (cap > 0x7FFFFFFF)
         cap = 0x7FFFFFFF;
-    /* Handed-back bytes, then what has already arrived, in one recv each. */
-    total = mfcs__socket_take_pushback(s, buf, cap, 0);
-    while (total < cap) {
+    /* Held bytes come first; when they are enough, no socket call at all. */
+    total = 0;
+    while (total < need) {
         c.buf = (char *)buf + total;
         c.len = (int)(cap - total);
         c.got = 0;
         err = recv_chunk(s, &c);
-        if (err == WSAEWOULDBLOCK) {
-            if (total >= need)
-                break;   /* enough for the value; never wait for more */
+        if (err == WSAEWOULDBLOCK)
             err = mfcs__blocking_run(s, FD_READ, recv_chunk, &c, mfcs__deadline(s));
-        }
         if (err) {
-            if (total >= need)   /* enough came first: the error shows next time */
-                break;
             *got = total;        /* fewer than needed: they and the error go back */
             return err;
         }
         if (c.got == 0)
             break;       /* the peer closed */
         total += (size_t)c.got;
-        if (total >= need)
-            break;
     }
     *got = total;
     return MFCS_OK;

@@ -182,6 +182,22 @@ static UINT slot_message(const mfcs__socket *s)
     return MFCS__WM_FIRST + s->slot;
 }
 
+/* The error word of the FD_READ the library posts for bytes it holds: no
+ * Winsock error has this value, so dispatch can tell the two apart. */
+#define HELD_NOTICE 0xFFFFu
+
+/* Held bytes make the socket readable though Winsock has no news: post the
+ * FD_READ that brings on_receive, as Winsock would for bytes in its buffer.
+ * Like Winsock's, it is posted again only after the last one was delivered
+ * (a post costs a server call under Wine: one per receive would cost more
+ * than the receives the held bytes save). */
+static void post_held(mfcs__socket *s)
+{
+    if (!s->held_notice && s->ts &&
+        PostMessageA(s->ts->hwnd, slot_message(s), (WPARAM)s->s, WSAMAKESELECTREPLY(FD_READ, HELD_NOTICE)))
+        s->held_notice = 1;
+}
+
 static mfcs_err select_events(mfcs__socket *s, long events)
 {
     if (WSAAsyncSelect(s->s, s->ts->hwnd, slot_message(s), events) == SOCKET_ERROR)
@@ -243,6 +259,7 @@ static void unbind(mfcs__socket *s, int keep)
     free(s->pushback);
     s->pushback = NULL;
     s->pb_len = s->pb_off = 0;
+    s->held_notice = 0;   /* purged with the rest of its queue */
 }
 
 static void close_socket(mfcs__socket *s)
@@ -292,14 +309,16 @@ static mfcs__socket *resolve(mfcs__thread *ts, unsigned slot, WPARAM wp)
  * until the next recv. So if exactly one recv was made since the last
  * FD_READ, inside that FD_READ's own on_receive (MFC's "one Receive per
  * OnReceive"), nothing else can have taken the data this one announces;
- * any other history (no recv, several, or one from elsewhere) is checked. */
-static int readable(mfcs__socket *s)
+ * any other history (no recv, several, or one from elsewhere) is checked.
+ * A notice the library posted for held bytes (post_held) obeys no such
+ * rule, so it is always checked. */
+static int readable(mfcs__socket *s, int posted_by_winsock)
 {
     fd_set set;
     struct timeval zero = { 0, 0 };
     if (mfcs__socket_pending(s))
         return 1;
-    if (s->recvs == 1 && !s->recv_outside)
+    if (posted_by_winsock && s->recvs == 1 && !s->recv_outside)
         return 1;
     FD_ZERO(&set);
     FD_SET(s->s, &set);
@@ -312,7 +331,11 @@ static void run_callback(mfcs__socket *s, long event, int err)
     mfcs__thread *ts = s->ts;
     switch (event) {
     case FD_READ: {
-        int ok = err || readable(s);
+        int ours = err == HELD_NOTICE;
+        int ok;
+        if (ours)
+            err = 0;
+        ok = err || readable(s, !ours);
         s->recvs = 0;
         s->recv_outside = 0;
         if (!ok)
@@ -349,6 +372,11 @@ void mfcs__socket_dispatch(mfcs__thread *ts, unsigned slot, WPARAM wp, LPARAM lp
     mfcs__socket *s = resolve(ts, slot, wp);
     if (!s)
         return;   /* closed: its notifications die with it */
+    /* Out of the window's queue, whether it is delivered now, consumed by
+     * a wait or held until one ends: bytes still held after the next
+     * receive need a new one. */
+    if (WSAGETSELECTEVENT(lp) == FD_READ && WSAGETSELECTERROR(lp) == HELD_NOTICE)
+        s->held_notice = 0;
     if (mfcs__thread_blocking(ts) && mfcs__blocking_intercept(ts, s, wp, lp))
         return;
     run_callback(s, WSAGETSELECTEVENT(lp), WSAGETSELECTERROR(lp));
@@ -419,9 +447,7 @@ mfcs_err mfcs__socket_unread(mfcs__socket *s, const void *buf, size_t len)
     s->pushback = n;
     s->pb_len = len + rest;
     s->pb_off = 0;
-    /* Readable again: on_receive must come even though Winsock has no news. */
-    if (s->ts)
-        PostMessageA(s->ts->hwnd, slot_message(s), (WPARAM)s->s, WSAMAKESELECTREPLY(FD_READ, 0));
+    post_held(s);
     return MFCS_OK;
 }
 
@@ -440,6 +466,8 @@ size_t mfcs__socket_take_pushback(mfcs__socket *s, void *buf, size_t len, int pe
             free(s->pushback);
             s->pushback = NULL;
             s->pb_len = s->pb_off = 0;
+        } else {
+            post_held(s);   /* a receive that leaves bytes behind, as Winsock's */
         }
     }
     return n;
@@ -636,6 +664,9 @@ mfcs_err MFCS_CALL mfcs_socket_detach(mfcs_socket *h, SOCKET *out)
         return MFCS_E_INVALIDARG;
     if (s->in_call)
         return MFCS_E_INPROGRESS;
+    /* Received from the SOCKET already, they would not go with it. */
+    if (mfcs__socket_pending(s))
+        return MFCS_E_STATE;
     sock = s->s;
     unbind(s, 1);
     *out = sock;
@@ -924,6 +955,50 @@ mfcs_err mfcs__socket_recv(mfcs__socket *s, char *buf, int len, int flags, int *
         *n = 0;
         return WSAGetLastError();
     }
+    return MFCS_OK;
+}
+
+/* What one receive for a socket file may take, in all (see socket.h). */
+#define READ_AHEAD (256 * 1024)
+
+mfcs_err mfcs__socket_recv_ahead(mfcs__socket *s, char *buf, int len, int *n)
+{
+    WSABUF b[2];
+    DWORD got = 0, flags = 0;
+    char *extra;
+
+    /* Held bytes came before anything Winsock has (an archive may hand some
+     * back even while this read waits, from on_message_pending). */
+    if (mfcs__socket_pending(s)) {
+        *n = (int)mfcs__socket_take_pushback(s, buf, (size_t)len, 0);
+        return MFCS_OK;
+    }
+    if (len >= READ_AHEAD || !(extra = (char *)malloc(READ_AHEAD - len)))
+        return mfcs__socket_recv(s, buf, len, 0, n);
+    b[0].buf = buf;
+    b[0].len = (ULONG)len;
+    b[1].buf = extra;
+    b[1].len = (ULONG)(READ_AHEAD - len);
+    mfcs__socket_note_recv(s);
+    *n = 0;
+    if (WSARecv(s->s, b, 2, &got, &flags, NULL, NULL) == SOCKET_ERROR) {
+        free(extra);
+        return WSAGetLastError();
+    }
+    if (got <= (DWORD)len) {
+        free(extra);
+        *n = (int)got;
+        return MFCS_OK;
+    }
+    *n = len;
+    got -= (DWORD)len;
+    /* Held as handed-back bytes are; the block shrinks to what it holds. */
+    s->pushback = (unsigned char *)realloc(extra, got);
+    if (!s->pushback)
+        s->pushback = (unsigned char *)extra;
+    s->pb_len = got;
+    s->pb_off = 0;
+    post_held(s);
     return MFCS_OK;
 }
 

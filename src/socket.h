@@ -31,6 +31,7 @@ struct mfcs__socket {
      * kind returns them first (file_socket.c puts them here). */
     unsigned char *pushback;
     size_t pb_len, pb_off;
+    int held_notice;          /* an FD_READ for them is queued (socket.c: post_held) */
 
     /* blocking mode (blocking.c) */
     unsigned timeout_ms;      /* 0: none */
@@ -53,6 +54,15 @@ static inline void mfcs__socket_note_recv(mfcs__socket *s)
 /* One recv (noted for the FD_READ filter): OK with *n bytes (0: the peer
  * closed), or the Winsock error (WSAEWOULDBLOCK). */
 mfcs_err mfcs__socket_recv(mfcs__socket *s, char *buf, int len, int flags, int *n);
+/* The same for a socket file, which may take more than it was asked for:
+ * every socket call costs tens of microseconds under Wine, so one call
+ * takes whatever has already arrived, up to 256 KiB, whatever the
+ * archive's buffer size (MFC's default 4096 bytes would otherwise cost a
+ * recv per 4 KiB). Bytes past len are held as handed-back bytes are: the
+ * next receive of any kind returns them first, FIONREAD counts them, and
+ * a posted FD_READ reports them. Held bytes are returned first, without a
+ * socket call. Never waits. *n <= len. */
+mfcs_err mfcs__socket_recv_ahead(mfcs__socket *s, char *buf, int len, int *n);
 /* Frees the object's memory (its SOCKET and handle are already gone). */
 void mfcs__socket_free_memory(mfcs__socket *s);
 /* mfcs_socket_cancel_blocking_call runs on any thread: it holds this lock

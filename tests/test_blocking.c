@@ -1000,3 +1000,217 @@ Test(blocking, term_from_inside_an_archives_wait_does_not_free_it_under_the_wait
         free(t.scribble[i]);
     }
 }
+
+/* ---- a socket file receives ahead (socket.h: mfcs__socket_recv_ahead) ---- */
+
+/* Bytes in Winsock's own buffer for s, not counting what the socket holds. */
+static unsigned long winsock_bytes(mfcs_socket *s)
+{
+    SOCKET h;
+    u_long n = 0;
+    OK(mfcs_socket_handle(s, &h));
+    cr_assert_eq(ioctlsocket(h, FIONREAD, &n), 0, "FIONREAD: %d", WSAGetLastError());
+    return n;
+}
+
+/* Sends len bytes from a thread and waits until all of them have arrived. */
+static void arrive(SOCKET peer, mfcs_socket *s, const void *data, int len)
+{
+    late_send ls = { peer, (const char *)data, len, 0, NULL };
+    ULONGLONG end = GetTickCount64() + 5000;
+    late_send_start(&ls);
+    late_send_join(&ls);
+    while (winsock_bytes(s) < (unsigned long)len && GetTickCount64() < end)
+        Sleep(10);
+    cr_assert_eq(winsock_bytes(s), (unsigned long)len, "only %lu of %d bytes arrived", winsock_bytes(s), len);
+}
+
+static uint32_t nth(uint32_t i) { return i * 2654435761u; }
+
+Test(blocking, one_receive_takes_what_has_arrived_past_the_archives_buffer_and_every_reader_gets_it_in_order)
+{
+    enum { N = 15000 };   /* 60,000 bytes: many archive buffers, less than a receive window */
+    static uint32_t out[N];
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v, next = 0, raw[1000];
+    unsigned long avail = 0;
+    size_t n = 0;
+    int got = 0, i;
+    for (i = 0; i < N; i++)
+        out[i] = nth((uint32_t)i);
+    arrive(peer, s, out, (int)sizeof out);
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 128));
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, nth(next++));
+    /* One receive took it all: Winsock has nothing left, the socket holds
+     * what the archive's 128 bytes had no room for, and says so. */
+    cr_assert_eq(winsock_bytes(s), 0, "Winsock still has %lu bytes: the archive read only its buffer's worth",
+                 winsock_bytes(s));
+    OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
+    cr_assert_eq(avail, sizeof out - 128, "FIONREAD says %lu", avail);
+    for (i = 0; i < 100; i++) {
+        OK(mfcs_archive_read_u32(ar, &v));
+        cr_assert_eq(v, nth(next), "value %u is %u", next, v);
+        next++;
+    }
+    OK(mfcs_archive_close(ar));        /* what its buffer had left goes in front */
+    OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
+    cr_assert_eq(avail, sizeof out - 4 * next, "FIONREAD says %lu after the archive closed", avail);
+    /* a file read, a raw receive, a new archive: each starts where the last stopped */
+    OK(mfcs_file_read(f, raw, 400, &n));
+    cr_assert_eq(n, 400, "file read %zu bytes", n);
+    for (i = 0; i < 100; i++, next++)
+        cr_assert_eq(raw[i], nth(next), "file read: value %u is %u", next, raw[i]);
+    OK(mfcs_socket_receive(s, raw, (int)sizeof raw, 0, &got));
+    cr_assert_eq(got, (int)sizeof raw, "raw receive got %d bytes", got);
+    for (i = 0; i < 1000; i++, next++)
+        cr_assert_eq(raw[i], nth(next), "raw receive: value %u is %u", next, raw[i]);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    while (next < N) {
+        OK(mfcs_archive_read_u32(ar, &v));
+        cr_assert_eq(v, nth(next), "value %u is %u", next, v);
+        next++;
+    }
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
+    cr_assert_eq(avail, 0, "%lu bytes left over", avail);
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+typedef struct ahead_receiver { mfcs_file *f; int calls, values; mfcs_err err; unsigned long avail; } ahead_receiver;
+static void MFCS_CALL read_all_in_first_receive(mfcs_socket *s, int err, void *u)
+{
+    ahead_receiver *r = u;
+    mfcs_archive *ar;
+    uint32_t v;
+    (void)err;
+    r->calls++;
+    mfcs_socket_ioctl(s, FIONREAD, &r->avail);
+    if (r->calls > 1)
+        return;   /* a read here would wait for bytes that are not coming */
+    if ((r->err = mfcs_archive_open(&ar, r->f, MFCS_LOAD, 128)) != MFCS_OK)
+        return;
+    while (r->values < 250 && (r->err = mfcs_archive_read_u32(ar, &v)) == MFCS_OK && v == nth((uint32_t)r->values))
+        r->values++;
+    mfcs_archive_close(ar);
+}
+
+Test(blocking, held_bytes_bring_on_receive_and_a_notice_for_bytes_already_read_brings_nothing)
+{
+    static const mfcs_socket_callbacks cb = { read_all_in_first_receive, NULL, NULL, NULL, NULL, NULL, NULL };
+    static uint32_t out[250];
+    ahead_receiver r = { 0 };
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(&cb, &r, &peer);
+    mfcs_archive *ar;
+    uint32_t v;
+    unsigned long avail = 0;
+    int i;
+    for (i = 0; i < 250; i++)
+        out[i] = nth((uint32_t)i);
+    OK(mfcs_file_open_socket(&r.f, s, 1));
+    /* Inside one on_receive, one receive takes all 1,000 bytes and the
+     * archive reads them all, most from what the socket held. The notice
+     * posted for those held bytes then finds nothing: no second on_receive
+     * (whose blocking read would wait forever, KB Q138694). */
+    arrive(peer, s, out, (int)sizeof out);
+    PUMP_UNTIL(r.calls >= 1, 5000);
+    OK(r.err);
+    cr_assert_eq(r.values, 250, "read %d values", r.values);
+    pump_for(500);
+    cr_assert_eq(r.calls, 1, "on_receive ran %d times; the last saw %lu bytes", r.calls, r.avail);
+    /* Outside a callback: the archive reads one value and stays open. The
+     * rest is held by the socket, not Winsock, and still brings on_receive. */
+    r.calls = 1;   /* callbacks from here on only count */
+    arrive(peer, s, out, (int)sizeof out);
+    OK(mfcs_archive_open(&ar, r.f, MFCS_LOAD, 128));
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, nth(0));
+    cr_assert_eq(winsock_bytes(s), 0);
+    PUMP_UNTIL(r.calls >= 2, 5000);
+    cr_assert_eq(r.avail, sizeof out - 128, "on_receive saw FIONREAD %lu", r.avail);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
+    cr_assert_eq(avail, sizeof out - 4, "FIONREAD says %lu", avail);
+    OK(mfcs_file_close(r.f));
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+Test(blocking, detach_refuses_while_the_socket_holds_bytes_and_they_can_be_received_first)
+{
+    static const char msg[] = "\x05\x00\x00\x00" "after the value, more bytes than an archive takes";
+    SOCKET peer, h;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    char buf[64];
+    int got = 0;
+    arrive(peer, s, msg, (int)sizeof msg - 1);
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, 5);
+    OK(mfcs_archive_close(ar));          /* the rest is held by the socket now */
+    OK(mfcs_file_close(f));
+    ERR(mfcs_socket_detach(s, &h), MFCS_E_STATE);
+    OK(mfcs_socket_receive(s, buf, (int)sizeof buf, 0, &got));
+    cr_assert_eq(got, (int)sizeof msg - 5, "received %d bytes", got);
+    cr_assert_eq(memcmp(buf, msg + 4, (size_t)got), 0);
+    OK(mfcs_socket_detach(s, &h));       /* nothing held: the SOCKET goes, whole */
+    raw_send_all(peer, "x", 1);
+    cr_assert(wait_readable(h, 5000));
+    cr_assert_eq(recv(h, buf, 1, 0), 1);
+    cr_assert_eq(buf[0], 'x');
+    closesocket(h);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+typedef struct sipper { char got[1024]; int n, calls; } sipper;
+static void MFCS_CALL sip_100(mfcs_socket *s, int err, void *u)
+{
+    sipper *p = u;
+    int n = 0;
+    (void)err;
+    p->calls++;
+    if (mfcs_socket_receive(s, p->got + p->n, 100, 0, &n) == MFCS_OK)
+        p->n += n;
+}
+
+Test(blocking, a_receive_that_leaves_held_bytes_behind_brings_on_receive_again)
+{
+    static const mfcs_socket_callbacks cb = { sip_100, NULL, NULL, NULL, NULL, NULL, NULL };
+    static char out[1000];
+    sipper p = { { 0 }, 0, 0 };
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(&cb, &p, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    int i;
+    for (i = 0; i < (int)sizeof out; i++)
+        out[i] = (char)(i * 7);
+    arrive(peer, s, out, (int)sizeof out);
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 128));
+    OK(mfcs_archive_read_u32(ar, &v));
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_file_close(f));
+    cr_assert_eq(winsock_bytes(s), 0);
+    /* 996 bytes are held and nothing more will come: each on_receive takes
+     * 100, and the one that leaves some behind must bring the next, as a
+     * recv that leaves data in Winsock's buffer brings a new FD_READ. */
+    PUMP_UNTIL(p.n == (int)sizeof out - 4, 5000);
+    cr_assert_eq(memcmp(p.got, out + 4, sizeof out - 4), 0);
+    cr_assert_geq(p.calls, 10, "on_receive ran %d times", p.calls);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}

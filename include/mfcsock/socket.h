@@ -112,11 +112,16 @@ mfcs_err MFCS_CALL mfcs_socket_attach(mfcs_socket *s, SOCKET h, long events);
 /*
  * mfcs_socket_detach: give up the SOCKET without closing it
  * (CAsyncSocket::Detach): notifications stop, the socket stays open and
- * non-blocking, and the object has no SOCKET (nor owner) any more. Bytes an
- * archive handed back and nobody read are dropped.
+ * non-blocking, and the object has no SOCKET (nor owner) any more.
+ * Bytes the socket holds (an archive handed them back, or a socket file
+ * received them ahead) are no longer in the SOCKET and could not go with
+ * it, so detach refuses while there are any: receive them first
+ * (mfcs_socket_receive returns them before anything else; FIONREAD counts
+ * them).
  * out (OUT): the SOCKET.
- * Returns MFCS_OK, MFCS_E_STATE (no SOCKET), MFCS_E_INVALIDARG (out NULL),
- * MFCS_E_INPROGRESS (a blocking call is under way), and the common errors.
+ * Returns MFCS_OK, MFCS_E_STATE (no SOCKET, or bytes are held),
+ * MFCS_E_INVALIDARG (out NULL), MFCS_E_INPROGRESS (a blocking call is
+ * under way), and the common errors.
  */
 mfcs_err MFCS_CALL mfcs_socket_detach(mfcs_socket *s, SOCKET *out);
 
@@ -186,7 +191,8 @@ mfcs_err MFCS_CALL mfcs_socket_send(mfcs_socket *s, const void *buf, int len, in
 
 /*
  * mfcs_socket_receive: receive bytes (CAsyncSocket::Receive / CSocket::Receive).
- * Bytes an archive handed back come first. Async: what has arrived, or
+ * Bytes the socket holds (handed back by an archive, or received ahead by
+ * a socket file) come first. Async: what has arrived, or
  * WSAEWOULDBLOCK. Blocking: waits for at least one byte. 0 bytes with
  * MFCS_OK means the peer closed gracefully.
  * buf (OUT, may be NULL: the bytes are dropped), received (OUT, may be NULL).
@@ -208,7 +214,7 @@ mfcs_err MFCS_CALL mfcs_socket_send_to(mfcs_socket *s, const void *buf, int len,
 /*
  * mfcs_socket_receive_from: receive a datagram and its sender
  * (CAsyncSocket::ReceiveFrom). On a stream socket it receives as
- * mfcs_socket_receive does, bytes an archive handed back first, and names
+ * mfcs_socket_receive does, the bytes the socket holds first, and names
  * the peer.
  * host (OUT, may be NULL; cap >= 46), port (OUT, may be NULL), received (OUT, may be NULL).
  * Returns as mfcs_socket_receive.
@@ -268,7 +274,7 @@ mfcs_err MFCS_CALL mfcs_socket_get_option(mfcs_socket *s, int level, int name, v
 
 /*
  * mfcs_socket_ioctl: ioctlsocket (CAsyncSocket::IOCtl). FIONREAD counts the
- * bytes an archive handed back too. FIONBIO cannot make a selected socket
+ * bytes the socket holds (see mfcs_socket_receive) too. FIONBIO cannot make a selected socket
  * blocking: Winsock's WSAEINVAL comes back.
  * arg (IN/OUT). Returns MFCS_OK, MFCS_E_STATE, MFCS_E_INVALIDARG (arg NULL), the Winsock error.
  */
@@ -322,6 +328,12 @@ mfcs_err MFCS_CALL mfcs_socket_is_blocking(mfcs_socket *s, int *in_call);
  * bytes when archive_compatible is 0, as CSocketFile's second mode); seek,
  * length and other position calls get MFCS_E_UNSUPPORTED. Once its socket
  * is closed or freed every call but close gets MFCS_E_STATE.
+ * Reading (by the file or an archive on it) never waits for more than the
+ * value needs, but each receive takes whatever has already arrived, up to
+ * 256 KiB, even past the archive's buffer: under Wine every socket call
+ * costs tens of microseconds. What it took beyond the request stays with
+ * the socket (see mfcs_socket_receive) and is read first by whatever reads
+ * next, so mixing archives, files and raw receives loses nothing.
  * out (OUT): the file, owned by the socket's thread.
  * Returns MFCS_OK, MFCS_E_INVALIDARG (out NULL), MFCS_E_BADHANDLE,
  * MFCS_E_WRONGTHREAD, MFCS_E_NOTSTREAM (a datagram socket),
