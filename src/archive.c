@@ -363,8 +363,12 @@ mfcs_err mfcs__ar_u64(mfcs__archive *a, uint64_t *v)
 #define MFCS__LOAD32(p) mfcs__rd32(p)
 #define MFCS__LOAD64(p) mfcs__rd64(p)
 
+/* Each primitive is a fast path with no call in it, for a value that fits
+ * the buffer, and a slow path (flush or fill first, or find the error) that
+ * it tail-calls: the slow path is taken once per buffer, the fast one once
+ * per value. */
 #define PRIMITIVE(name, ctype, bits, to_bits, from_bits)                              \
-    mfcs_err MFCS_CALL mfcs_archive_write_##name(mfcs_archive *h, ctype v)           \
+    static MFCS__NOINLINE mfcs_err write_##name##_slow(mfcs_archive *h, ctype v)      \
     {                                                                                 \
         mfcs__archive *a;                                                             \
         mfcs_err err = mfcs__ar_enter(h, 0, &a);                                      \
@@ -378,7 +382,18 @@ mfcs_err mfcs__ar_u64(mfcs__archive *a, uint64_t *v)
         a->cur += bits / 8;                                                           \
         return MFCS_OK;                                                               \
     }                                                                                 \
-    mfcs_err MFCS_CALL mfcs_archive_read_##name(mfcs_archive *h, ctype *out)         \
+    mfcs_err MFCS_CALL mfcs_archive_write_##name(mfcs_archive *h, ctype v)           \
+    {                                                                                 \
+        mfcs__archive *a = mfcs__ar_fast(h, 0);                                       \
+        uint##bits##_t u;                                                             \
+        if (!a || a->cap - a->cur < bits / 8)                                         \
+            return write_##name##_slow(h, v);                                         \
+        to_bits;                                                                      \
+        STORE_BITS(bits, a->buf + a->cur, u);                                         \
+        a->cur += bits / 8;                                                           \
+        return MFCS_OK;                                                               \
+    }                                                                                 \
+    static MFCS__NOINLINE mfcs_err read_##name##_slow(mfcs_archive *h, ctype *out)    \
     {                                                                                 \
         mfcs__archive *a;                                                             \
         mfcs_err err = mfcs__ar_enter(h, 1, &a);                                      \
@@ -388,6 +403,20 @@ mfcs_err mfcs__ar_u64(mfcs__archive *a, uint64_t *v)
             return err;                                                               \
         if ((err = mfcs__ar_need(a, bits / 8)) != MFCS_OK)                            \
             return err;                                                               \
+        u = MFCS__LOAD##bits(a->buf + a->cur);                                        \
+        a->cur += bits / 8;                                                           \
+        from_bits;                                                                    \
+        if (out)                                                                      \
+            *out = v;                                                                 \
+        return MFCS_OK;                                                               \
+    }                                                                                 \
+    mfcs_err MFCS_CALL mfcs_archive_read_##name(mfcs_archive *h, ctype *out)         \
+    {                                                                                 \
+        mfcs__archive *a = mfcs__ar_fast(h, 1);                                       \
+        uint##bits##_t u;                                                             \
+        ctype v;                                                                      \
+        if (!a || a->end - a->cur < bits / 8)                                         \
+            return read_##name##_slow(h, out);                                        \
         u = MFCS__LOAD##bits(a->buf + a->cur);                                        \
         a->cur += bits / 8;                                                           \
         from_bits;                                                                    \

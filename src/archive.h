@@ -104,6 +104,27 @@ static inline mfcs_err mfcs__ar_enter(mfcs_archive *h, int loading, mfcs__archiv
     return MFCS_OK;
 }
 
+/* The primitives' fast path: the archive when the value can go straight
+ * through its buffer (a live archive of the calling thread, this direction,
+ * no sticky error, no file call under way), else NULL and the caller takes
+ * its slow path, which finds the exact error. Nothing in it calls a
+ * function, so the value path keeps no registers across calls. */
+static inline mfcs__archive *mfcs__ar_fast(mfcs_archive *h, int loading)
+{
+    mfcs__slot *s = mfcs__handle_slot(h, MFCS__KIND_ARCHIVE);
+    mfcs__archive *a;
+    uint32_t owner;
+    if (!s)
+        return NULL;
+    owner = mfcs__load_acquire(&s->owner);
+    if (owner && owner != mfcs__thread_id())
+        return NULL;
+    a = (mfcs__archive *)s->obj;
+    if (a->error | (mfcs_err)a->busy | (a->loading ^ loading))
+        return NULL;
+    return a;
+}
+
 /* Loading: makes n (<= cap) unread bytes available at a->buf + a->cur,
  * asking the file only for what is missing (but taking what is there). */
 mfcs_err mfcs__ar_fill(mfcs__archive *a, size_t n);

@@ -57,6 +57,13 @@ typedef pthread_mutex_t mfcs__mutex;
 #  define mfcs__thread_id()      ((uint32_t)1)
 #endif
 
+/* Keeps a rarely taken path out of its caller (the archive's value path). */
+#if defined(_MSC_VER) && !defined(__clang__)
+#  define MFCS__NOINLINE __declspec(noinline)
+#else
+#  define MFCS__NOINLINE __attribute__((noinline))
+#endif
+
 /* Acquire/release word access for the lock-free handle lookup. */
 #if defined(_MSC_VER) && !defined(__clang__)
 #  include <intrin.h>
