@@ -41,6 +41,8 @@ typedef struct thread_sockets {
     held_notice *held;         /* notifications held while a blocking call waits */
     size_t nheld, held_cap;
     unsigned blocking;         /* blocking calls under way (they nest) */
+    char *spare;               /* where a socket file's receive puts what its
+                                  archive has no room for (recv_ahead) */
 } thread_sockets;
 
 /* blocking.c needs these two. */
@@ -93,6 +95,7 @@ static void thread_sockets_free(mfcs__thread *ts)
     free(t->slots);
     free(t->fifo);
     free(t->held);
+    free(t->spare);
     free(t);
     ts->sockets = NULL;
 }
@@ -963,9 +966,9 @@ mfcs_err mfcs__socket_recv(mfcs__socket *s, char *buf, int len, int flags, int *
 
 mfcs_err mfcs__socket_recv_ahead(mfcs__socket *s, char *buf, int len, int *n)
 {
+    thread_sockets *t = (thread_sockets *)s->ts->sockets;
     WSABUF b[2];
     DWORD got = 0, flags = 0;
-    char *extra;
 
     /* Held bytes came before anything Winsock has (an archive may hand some
      * back even while this read waits, from on_message_pending). */
@@ -973,29 +976,28 @@ mfcs_err mfcs__socket_recv_ahead(mfcs__socket *s, char *buf, int len, int *n)
         *n = (int)mfcs__socket_take_pushback(s, buf, (size_t)len, 0);
         return MFCS_OK;
     }
-    if (len >= READ_AHEAD || !(extra = (char *)malloc(READ_AHEAD - len)))
+    if (len >= READ_AHEAD || (!t->spare && !(t->spare = (char *)malloc(READ_AHEAD))))
         return mfcs__socket_recv(s, buf, len, 0, n);
     b[0].buf = buf;
     b[0].len = (ULONG)len;
-    b[1].buf = extra;
+    b[1].buf = t->spare;
     b[1].len = (ULONG)(READ_AHEAD - len);
     mfcs__socket_note_recv(s);
     *n = 0;
-    if (WSARecv(s->s, b, 2, &got, &flags, NULL, NULL) == SOCKET_ERROR) {
-        free(extra);
+    if (WSARecv(s->s, b, 2, &got, &flags, NULL, NULL) == SOCKET_ERROR)
         return WSAGetLastError();
-    }
     if (got <= (DWORD)len) {
-        free(extra);
         *n = (int)got;
-        return MFCS_OK;
+        return MFCS_OK;   /* the spare stays the thread's: no allocation per receive */
     }
     *n = len;
     got -= (DWORD)len;
-    /* Held as handed-back bytes are; the block shrinks to what it holds. */
-    s->pushback = (unsigned char *)realloc(extra, got);
+    /* The spare becomes the held block, shrunk to what it holds: no copy.
+     * The thread makes a new one when it next needs one. */
+    s->pushback = (unsigned char *)realloc(t->spare, got);
     if (!s->pushback)
-        s->pushback = (unsigned char *)extra;
+        s->pushback = (unsigned char *)t->spare;
+    t->spare = NULL;
     s->pb_len = got;
     s->pb_off = 0;
     post_held(s);
