@@ -246,19 +246,23 @@ mfcs_err mfcs__ar_put(mfcs__archive *a, const void *p, size_t n)
     size_t room = a->cap - a->cur, direct;
     mfcs_err err;
 
-    if (n <= room) {
+    if (n < room || (n == room && a->cur)) {
         memcpy(a->buf + a->cur, src, n);
         a->cur += n;
         return MFCS_OK;
     }
     /* As CArchive::Write: fill the buffer, flush it, send whole buffer
-     * sizes straight to the file, keep the rest. */
-    memcpy(a->buf + a->cur, src, room);
-    a->cur = a->cap;
-    src += room;
-    n -= room;
-    if ((err = mfcs__ar_flush_store(a)) != MFCS_OK)
-        return mfcs__ar_fail(a, err);   /* part of the value is buffered: broken */
+     * sizes straight to the file, keep the rest. An empty buffer is not
+     * filled first: the same bytes go out in the same order, without a
+     * copy of each block that is at least a buffer long. */
+    if (a->cur) {
+        memcpy(a->buf + a->cur, src, room);
+        a->cur = a->cap;
+        src += room;
+        n -= room;
+        if ((err = mfcs__ar_flush_store(a)) != MFCS_OK)
+            return mfcs__ar_fail(a, err);   /* part of the value is buffered: broken */
+    }
     direct = n - n % a->cap;
     if (direct) {
         if ((err = mfcs__ar_file_write(a, src, direct)) != MFCS_OK)

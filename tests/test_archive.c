@@ -559,6 +559,40 @@ Test(buffering, the_default_buffer_holds_4096_bytes, .timeout = 30)
     OK(mfcs_file_close(f));
 }
 
+/* Blocks of one buffer or more that meet an empty buffer go straight to the
+ * file; the bytes and their order must be those of every other path. */
+Test(buffering, blocks_at_an_empty_or_partial_buffer_keep_their_order, .timeout = 60)
+{
+    static const size_t caps[] = { 128, 4096 };
+    unsigned char blob[40000];
+    size_t i, k;
+    for (i = 0; i < sizeof blob; i++)
+        blob[i] = (unsigned char)(i * 13 + i / 251);
+    for (k = 0; k < 2; k++) {
+        const size_t cap = caps[k];
+        /* exactly one buffer at an empty one, more than one, then pieces
+         * that leave it partial, fill it exactly, and overflow it */
+        const size_t pieces[] = { cap, 2 * cap + 3, 1, cap - 1, cap, cap + 1, 3 * cap, 7, cap - 7, cap };
+        mfcs_file *f;
+        mfcs_archive *ar;
+        const void *data;
+        size_t len, at = 0, p;
+        OK(mfcs_file_open_memory(&f, NULL, 0));
+        OK(mfcs_archive_open(&ar, f, MFCS_STORE, cap));
+        for (p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+            OK(mfcs_archive_write(ar, blob + at, pieces[p]));
+            at += pieces[p];
+        }
+        OK(mfcs_archive_close(ar));
+        OK(mfcs_file_memory_data(f, &data, &len));
+        cr_assert_eq(len, at, "buffer %zu: %zu bytes written, %zu in the file", cap, at, len);
+        for (i = 0; i < len && ((const unsigned char *)data)[i] == blob[i]; i++)
+            ;
+        cr_assert_eq(i, len, "buffer %zu: byte %zu differs", cap, i);
+        OK(mfcs_file_close(f));
+    }
+}
+
 Test(buffering, bytes_do_not_depend_on_buffer_size, .timeout = 60)
 {
     static const size_t sizes[] = { 1, 128, 129, 4096, 65536 };
