@@ -4,10 +4,11 @@
  *
  * Loading never asks the file for more than the value being read is
  * missing, but lets it hand over whatever else has already arrived, up to
- * the buffer's size (file.h's fill()). So a socket archive never hangs on
- * bytes the peer has not sent (MFC <= 6's read-ahead hang, KB Q192704) and
- * yet reads a million u32 values with a few hundred recv calls, not a
- * million (MFC >= 7's exact reads).
+ * the buffer's size (file.h's fill(); a socket file's receive takes more,
+ * and its socket holds the rest). So a socket archive never hangs on bytes
+ * the peer has not sent (MFC <= 6's read-ahead hang, KB Q192704) and yet
+ * reads a million u32 values with a few dozen recv calls, not a million
+ * (MFC >= 7's exact reads).
  */
 #include "archive.h"
 
@@ -265,8 +266,13 @@ mfcs_err mfcs__ar_put(mfcs__archive *a, const void *p, size_t n)
     }
     direct = n - n % a->cap;
     if (direct) {
-        if ((err = mfcs__ar_file_write(a, src, direct)) != MFCS_OK)
+        if ((err = mfcs__ar_file_write(a, src, direct)) != MFCS_OK) {
+            /* Refused before a byte went, with nothing of the value
+             * buffered: the archive is whole, the call may be repeated. */
+            if (err == MFCS_E_INPROGRESS && src == (const uint8_t *)p)
+                return err;
             return mfcs__ar_fail(a, err);
+        }
         src += direct;
         n -= direct;
     }

@@ -46,8 +46,12 @@ int mfcs__blocking_intercept(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARA
         if (s->mode == MFCS_BLOCKING)
             return 1;           /* CSocket never gets OnConnect */
     }
-    /* The waiting call's own wake-up is consumed, as in MFC's PumpMessages. */
-    if (s->in_call && (event == s->waiting_event || event == FD_CLOSE))
+    /* The waiting call's own wake-up is consumed, as in MFC's PumpMessages.
+     * Not the library's notice for held bytes: the wait retries its
+     * operation after any message of this window anyway, and only that
+     * notice's delivery says the held bytes were announced (socket.c). */
+    if (s->in_call && (event == s->waiting_event || event == FD_CLOSE) &&
+        WSAGETSELECTERROR(lp) != MFCS__HELD_NOTICE)
         return 1;
     return mfcs__blocking_hold(ts, s, wp, lp);
 }
@@ -60,6 +64,14 @@ static int pump_others(mfcs__socket *s)
     MSG m;
     while (PeekMessageA(&m, NULL, 0, 0, PM_NOREMOVE)) {
         int handled = 0;
+        /* This library's own notifications are never the caller's to take
+         * (MFC's pump keeps its socket messages too): one arriving since
+         * the wait looked goes where the wait's own go. */
+        if (m.hwnd == s->ts->hwnd) {
+            if (mfcs__peek_own(m.hwnd, m.message, m.message, &m))
+                DispatchMessageA(&m);
+            return 0;
+        }
         if (m.message != WM_QUIT && s->cb.on_message_pending)
             handled = s->cb.on_message_pending((mfcs_socket *)s->handle, &m, s->user);
         if (!handled) {

@@ -6,8 +6,9 @@
  * archive never waits for bytes it does not need yet never calls recv once
  * per value: "give me at least `need` bytes, and up to `cap` if they are
  * already here". A memory or disk file reads ahead freely (it costs nothing
- * and never blocks); a socket file takes whatever has already arrived, up to
- * cap, in one call, and waits only while it has fewer than need.
+ * and never blocks); a socket file takes whatever has already arrived in
+ * one call (up to 256 KiB: what cap has no room for stays with its socket,
+ * see socket.h), and waits only while it has fewer than need.
  */
 #ifndef MFCS_FILE_H
 #define MFCS_FILE_H

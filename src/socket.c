@@ -185,19 +185,21 @@ static UINT slot_message(const mfcs__socket *s)
     return MFCS__WM_FIRST + s->slot;
 }
 
-/* The error word of the FD_READ the library posts for bytes it holds: no
- * Winsock error has this value, so dispatch can tell the two apart. */
-#define HELD_NOTICE 0xFFFFu
+/* A notice of the library's own for s, as Winsock posts them. */
+static BOOL post_notice(mfcs__socket *s, long event, int err)
+{
+    return s->ts && PostMessageA(s->ts->hwnd, slot_message(s), (WPARAM)s->s, WSAMAKESELECTREPLY(event, err));
+}
 
 /* Held bytes make the socket readable though Winsock has no news: post the
  * FD_READ that brings on_receive, as Winsock would for bytes in its buffer.
- * Like Winsock's, it is posted again only after the last one was delivered
- * (a post costs a server call under Wine: one per receive would cost more
- * than the receives the held bytes save). */
+ * Like Winsock's, it is posted again only once the last one has reached
+ * run_callback (a post costs a server call under Wine: one per receive
+ * would cost more than the receives the held bytes save), and any receive
+ * that leaves held bytes behind posts it again. */
 static void post_held(mfcs__socket *s)
 {
-    if (!s->held_notice && s->ts &&
-        PostMessageA(s->ts->hwnd, slot_message(s), (WPARAM)s->s, WSAMAKESELECTREPLY(FD_READ, HELD_NOTICE)))
+    if (!s->held_notice && post_notice(s, FD_READ, MFCS__HELD_NOTICE))
         s->held_notice = 1;
 }
 
@@ -263,6 +265,7 @@ static void unbind(mfcs__socket *s, int keep)
     s->pushback = NULL;
     s->pb_len = s->pb_off = 0;
     s->held_notice = 0;   /* purged with the rest of its queue */
+    s->close_deferred = 0;
 }
 
 static void close_socket(mfcs__socket *s)
@@ -334,13 +337,20 @@ static void run_callback(mfcs__socket *s, long event, int err)
     mfcs__thread *ts = s->ts;
     switch (event) {
     case FD_READ: {
-        int ours = err == HELD_NOTICE;
+        int ours = err == MFCS__HELD_NOTICE;
         int ok;
-        if (ours)
+        if (ours) {
             err = 0;
+            s->held_notice = 0;
+        }
         ok = err || readable(s, !ours);
-        s->recvs = 0;
-        s->recv_outside = 0;
+        /* The one-recv shortcut counts from Winsock's last FD_READ: a recv
+         * made in our notice's on_receive may have taken what a Winsock
+         * FD_READ queued behind it announces. */
+        if (!ours) {
+            s->recvs = 0;
+            s->recv_outside = 0;
+        }
         if (!ok)
             return;
         fn = s->cb.on_receive;
@@ -355,7 +365,19 @@ static void run_callback(mfcs__socket *s, long event, int err)
         if (s->mode == MFCS_ASYNC)   /* CSocket never gets OnConnect */
             fn = s->cb.on_connect;
         break;
-    case FD_CLOSE:   fn = s->cb.on_close; break;
+    case FD_CLOSE:
+        /* Winsock posts FD_CLOSE once its own buffer is empty, "after all
+         * data is read"; bytes the socket holds are not read yet. A
+         * graceful close waits for them, or on_close (which often closes
+         * the socket, as MFC programs do) would come before on_receive
+         * had seen them. take_pushback posts it when they run out. */
+        if (!err && mfcs__socket_pending(s)) {
+            s->close_deferred = 1;
+            post_held(s);
+            return;
+        }
+        fn = s->cb.on_close;
+        break;
     }
     if (!fn)
         return;
@@ -375,11 +397,6 @@ void mfcs__socket_dispatch(mfcs__thread *ts, unsigned slot, WPARAM wp, LPARAM lp
     mfcs__socket *s = resolve(ts, slot, wp);
     if (!s)
         return;   /* closed: its notifications die with it */
-    /* Out of the window's queue, whether it is delivered now, consumed by
-     * a wait or held until one ends: bytes still held after the next
-     * receive need a new one. */
-    if (WSAGETSELECTEVENT(lp) == FD_READ && WSAGETSELECTERROR(lp) == HELD_NOTICE)
-        s->held_notice = 0;
     if (mfcs__thread_blocking(ts) && mfcs__blocking_intercept(ts, s, wp, lp))
         return;
     run_callback(s, WSAGETSELECTEVENT(lp), WSAGETSELECTERROR(lp));
@@ -469,6 +486,8 @@ size_t mfcs__socket_take_pushback(mfcs__socket *s, void *buf, size_t len, int pe
             free(s->pushback);
             s->pushback = NULL;
             s->pb_len = s->pb_off = 0;
+            if (s->close_deferred && post_notice(s, FD_CLOSE, 0))
+                s->close_deferred = 0;   /* all read: now the close */
         } else {
             post_held(s);   /* a receive that leaves bytes behind, as Winsock's */
         }

@@ -31,7 +31,8 @@ struct mfcs__socket {
      * kind returns them first (file_socket.c puts them here). */
     unsigned char *pushback;
     size_t pb_len, pb_off;
-    int held_notice;          /* an FD_READ for them is queued (socket.c: post_held) */
+    int held_notice;          /* an FD_READ for them is queued or held (socket.c: post_held) */
+    int close_deferred;       /* a graceful FD_CLOSE waits until they are read */
 
     /* blocking mode (blocking.c) */
     unsigned timeout_ms;      /* 0: none */
@@ -42,6 +43,11 @@ struct mfcs__socket {
     int connect_done;         /* FD_CONNECT arrived ... */
     int connect_err;          /* ... with this error */
 };
+
+/* The error word of the FD_READ the library posts for bytes a socket holds:
+ * no Winsock error has this value, so dispatch and the blocking wait can
+ * tell it from Winsock's. */
+#define MFCS__HELD_NOTICE 0xFFFF
 
 /* Every recv on a socket goes through here first: the FD_READ filter
  * (socket.c) needs to know whether data may have been taken since. */

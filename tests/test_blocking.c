@@ -508,10 +508,11 @@ static void late_send_join(late_send *l)
 }
 
 typedef struct reentry {
-    mfcs_archive *ar, *store;
+    mfcs_archive *ar, *store, *store2;
     mfcs_file *f;
     int seen;
-    mfcs_err read, close, abort, flush, write, map, store_flush;
+    mfcs_err read, close, abort, flush, write, map, store_flush, direct;
+    char block[128];
 } reentry;
 static int MFCS_CALL on_pending_reenter(mfcs_socket *s, const MSG *m, void *u)
 {
@@ -528,6 +529,8 @@ static int MFCS_CALL on_pending_reenter(mfcs_socket *s, const MSG *m, void *u)
     r->write = mfcs_file_write(r->f, "x", 1);
     r->map = mfcs_archive_map_object(r->ar, r);
     r->store_flush = mfcs_archive_flush(r->store);   /* another archive, the same busy socket */
+    /* a whole buffer at an empty one goes to the file directly: refused too */
+    r->direct = mfcs_archive_write(r->store2, r->block, sizeof r->block);
     return 1;
 }
 
@@ -548,6 +551,8 @@ Test(blocking, an_archive_refuses_calls_and_close_from_inside_its_own_wait)
     OK(mfcs_file_open_socket(&r.f, s, 1));
     OK(mfcs_archive_open(&r.ar, r.f, MFCS_LOAD, 0));
     OK(mfcs_archive_open(&r.store, r.f, MFCS_STORE, 0));
+    OK(mfcs_archive_open(&r.store2, r.f, MFCS_STORE, sizeof r.block));
+    memset(r.block, 'z', sizeof r.block);
     OK(mfcs_archive_write_u32(r.store, 0x64636261));   /* "abcd", buffered */
     PostThreadMessageA(GetCurrentThreadId(), WM_APP + 9, 0, 0);
     late_send_start(&ls);
@@ -571,6 +576,20 @@ Test(blocking, an_archive_refuses_calls_and_close_from_inside_its_own_wait)
     OK(mfcs_archive_close(r.store));
     cr_assert_eq(recv(peer, got, sizeof got, 0), 4);
     cr_assert_eq(memcmp(got, "abcd", 4), 0, "the peer got %.4s", got);
+    /* and the refused direct write: nothing of it was taken, nothing broken */
+    cr_assert_eq(r.direct, MFCS_E_INPROGRESS, "a direct write from inside the wait: %d", r.direct);
+    OK(mfcs_archive_error(r.store2, &sticky));
+    cr_assert_eq(sticky, MFCS_OK, "the refused direct write left error %d", sticky);
+    OK(mfcs_archive_write(r.store2, r.block, sizeof r.block));
+    OK(mfcs_archive_close(r.store2));
+    {
+        char in[sizeof r.block];
+        int n = 0, k;
+        while (n < (int)sizeof in && (k = recv(peer, in + n, (int)sizeof in - n, 0)) > 0)
+            n += k;
+        cr_assert_eq(n, (int)sizeof in, "the peer got %d of %d bytes", n, (int)sizeof in);
+        cr_assert_eq(memcmp(in, r.block, sizeof in), 0);
+    }
     OK(mfcs_archive_close(r.ar));      /* nothing was stuck by the refusals */
     OK(mfcs_file_close(r.f));
     OK(mfcs_socket_free(s));
@@ -1125,15 +1144,18 @@ Test(blocking, held_bytes_bring_on_receive_and_a_notice_for_bytes_already_read_b
     cr_assert_eq(r.values, 250, "read %d values", r.values);
     pump_for(500);
     cr_assert_eq(r.calls, 1, "on_receive ran %d times; the last saw %lu bytes", r.calls, r.avail);
-    /* Outside a callback: the archive reads one value and stays open. The
-     * rest is held by the socket, not Winsock, and still brings on_receive. */
-    r.calls = 1;   /* callbacks from here on only count */
+    /* Outside a callback: Winsock's FD_READ for new bytes is delivered (the
+     * callback only counts now), then an archive reads one value and stays
+     * open. Winsock has nothing left and no news: only the socket's notice
+     * for the 872 bytes it holds can bring on_receive. */
     arrive(peer, s, out, (int)sizeof out);
+    PUMP_UNTIL(r.calls >= 2, 5000);
+    cr_assert_eq(r.avail, sizeof out, "on_receive saw FIONREAD %lu", r.avail);
     OK(mfcs_archive_open(&ar, r.f, MFCS_LOAD, 128));
     OK(mfcs_archive_read_u32(ar, &v));
     cr_assert_eq(v, nth(0));
     cr_assert_eq(winsock_bytes(s), 0);
-    PUMP_UNTIL(r.calls >= 2, 5000);
+    PUMP_UNTIL(r.calls >= 3, 5000);
     cr_assert_eq(r.avail, sizeof out - 128, "on_receive saw FIONREAD %lu", r.avail);
     OK(mfcs_archive_abort(ar));
     OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
@@ -1145,24 +1167,31 @@ Test(blocking, held_bytes_bring_on_receive_and_a_notice_for_bytes_already_read_b
 
 Test(blocking, detach_refuses_while_the_socket_holds_bytes_and_they_can_be_received_first)
 {
-    static const char msg[] = "\x05\x00\x00\x00" "after the value, more bytes than an archive takes";
+    static char msg[10000], buf[10000];
     SOCKET peer, h;
     mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
     mfcs_file *f;
     mfcs_archive *ar;
+    unsigned long avail = 0;
     uint32_t v;
-    char buf[64];
-    int got = 0;
-    arrive(peer, s, msg, (int)sizeof msg - 1);
+    int got = 0, i;
+    for (i = 4; i < (int)sizeof msg; i++)
+        msg[i] = (char)(i * 3);
+    msg[0] = 5;
+    arrive(peer, s, msg, (int)sizeof msg);
     OK(mfcs_file_open_socket(&f, s, 1));
     OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
-    OK(mfcs_archive_read_u32(ar, &v));
+    OK(mfcs_archive_read_u32(ar, &v));   /* the 4096-byte buffer, and 5,904 bytes held */
     cr_assert_eq(v, 5);
-    OK(mfcs_archive_close(ar));          /* the rest is held by the socket now */
+    OK(mfcs_archive_close(ar));          /* and the buffer's 4,092 in front of them */
     OK(mfcs_file_close(f));
+    cr_assert_eq(winsock_bytes(s), 0);
     ERR(mfcs_socket_detach(s, &h), MFCS_E_STATE);
+    /* while bytes are held a receive returns only those: one takes them all */
+    OK(mfcs_socket_ioctl(s, FIONREAD, &avail));
+    cr_assert_eq(avail, sizeof msg - 4, "FIONREAD says %lu", avail);
     OK(mfcs_socket_receive(s, buf, (int)sizeof buf, 0, &got));
-    cr_assert_eq(got, (int)sizeof msg - 5, "received %d bytes", got);
+    cr_assert_eq(got, (int)sizeof msg - 4, "received %d bytes", got);
     cr_assert_eq(memcmp(buf, msg + 4, (size_t)got), 0);
     OK(mfcs_socket_detach(s, &h));       /* nothing held: the SOCKET goes, whole */
     raw_send_all(peer, "x", 1);
@@ -1211,6 +1240,186 @@ Test(blocking, a_receive_that_leaves_held_bytes_behind_brings_on_receive_again)
     PUMP_UNTIL(p.n == (int)sizeof out - 4, 5000);
     cr_assert_eq(memcmp(p.got, out + 4, sizeof out - 4), 0);
     cr_assert_geq(p.calls, 10, "on_receive ran %d times", p.calls);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+/* MFC's chat pattern: deserialize in on_receive with the IsBufferEmpty loop,
+ * close the socket in on_close. The peer sends 20 messages and closes; one
+ * receive takes them all, which leaves Winsock's buffer empty, so Winsock
+ * posts FD_CLOSE while the socket still holds 16 of them. */
+typedef struct chat_reader { mfcs_file *f; mfcs_socket *s; int messages, at_close, closed; mfcs_err err; } chat_reader;
+static void MFCS_CALL chat_receive(mfcs_socket *s, int err, void *u)
+{
+    chat_reader *c = u;
+    mfcs_archive *ar;
+    unsigned long avail = 0;
+    int empty = 0;
+    char msg[1024];
+    size_t n;
+    (void)err;
+    if (mfcs_socket_ioctl(s, FIONREAD, &avail) != MFCS_OK || avail == 0)
+        return;
+    if ((c->err = mfcs_archive_open(&ar, c->f, MFCS_LOAD, 0)) != MFCS_OK)
+        return;
+    do {
+        if ((c->err = mfcs_archive_read(ar, msg, sizeof msg, &n)) != MFCS_OK)
+            break;
+        if (msg[0] == (char)c->messages && msg[1023] == (char)c->messages)
+            c->messages++;
+        mfcs_archive_is_buffer_empty(ar, &empty);
+    } while (!empty);
+    mfcs_archive_close(ar);
+}
+static void MFCS_CALL chat_close(mfcs_socket *s, int err, void *u)
+{
+    chat_reader *c = u;
+    (void)err;
+    c->at_close = c->messages;
+    c->closed = 1;
+    mfcs_file_close(c->f);
+    mfcs_socket_close(s);
+}
+
+Test(blocking, on_close_waits_until_the_bytes_the_socket_holds_are_read)
+{
+    static const mfcs_socket_callbacks cb = { chat_receive, NULL, NULL, NULL, NULL, chat_close, NULL };
+    static char out[20][1024];
+    chat_reader c = { 0 };
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(&cb, &c, &peer);
+    int i;
+    for (i = 0; i < 20; i++)
+        memset(out[i], i, sizeof out[i]);
+    OK(mfcs_file_open_socket(&c.f, s, 1));
+    c.s = s;
+    arrive(peer, s, out, (int)sizeof out);
+    shutdown(peer, SD_SEND);
+    PUMP_UNTIL(c.closed, 5000);
+    OK(c.err);
+    cr_assert_eq(c.at_close, 20, "on_close came after %d of 20 messages", c.at_close);
+    OK(mfcs_socket_free(s));
+    closesocket(peer);
+}
+
+/* Queue: our notice for held bytes, then a Winsock FD_READ for bytes that
+ * came later. The notice's on_receive takes the held bytes and, with one
+ * receive, the later ones too: the FD_READ behind it then announces
+ * nothing and must not bring on_receive (whose blocking read would wait). */
+typedef struct late_reader {
+    mfcs_file *f;
+    SOCKET peer;
+    mfcs_socket *s;
+    int calls, empty_calls, got;
+    mfcs_err err;
+} late_reader;
+static void MFCS_CALL late_receive(mfcs_socket *s, int err, void *u)
+{
+    late_reader *r = u;
+    unsigned long avail = 0;
+    char buf[2048];
+    int n = 0;
+    (void)err;
+    r->calls++;
+    mfcs_socket_ioctl(s, FIONREAD, &avail);
+    if (avail == 0) {
+        r->empty_calls++;
+        return;
+    }
+    if (r->calls == 1) {
+        /* Winsock's FD_READ: an archive takes all 1,000 bytes (held: the
+         * notice is queued), then 100 more arrive (Winsock's next FD_READ
+         * is queued behind the notice). */
+        mfcs_archive *ar;
+        uint32_t v;
+        if ((r->err = mfcs_archive_open(&ar, r->f, MFCS_LOAD, 128)) != MFCS_OK ||
+            (r->err = mfcs_archive_read_u32(ar, &v)) != MFCS_OK)
+            return;
+        r->got += 4;
+        mfcs_archive_close(ar);
+        raw_send_all(r->peer, buf, 100);
+        while (winsock_bytes(s) < 100)
+            Sleep(5);
+        return;
+    }
+    /* The notice: the held bytes, then one receive that takes the rest. */
+    if ((r->err = mfcs_socket_receive(s, buf, (int)sizeof buf, 0, &n)) != MFCS_OK)
+        return;
+    r->got += n;
+    if ((r->err = mfcs_socket_receive(s, buf, (int)sizeof buf, 0, &n)) != MFCS_OK)
+        return;
+    r->got += n;
+}
+
+Test(blocking, a_winsock_fd_read_behind_a_held_notice_is_checked_not_trusted)
+{
+    static const mfcs_socket_callbacks cb = { late_receive, NULL, NULL, NULL, NULL, NULL, NULL };
+    static char out[1000];
+    late_reader r = { 0 };
+    mfcs_socket *s = blocking_pair(&cb, &r, &r.peer);
+    r.s = s;
+    OK(mfcs_file_open_socket(&r.f, s, 1));
+    arrive(r.peer, s, out, (int)sizeof out);
+    PUMP_UNTIL(r.got == 1100, 5000);
+    OK(r.err);
+    pump_for(500);
+    cr_assert_eq(r.empty_calls, 0, "on_receive ran %d times with nothing to read (%d calls)",
+                 r.empty_calls, r.calls);
+    cr_assert_eq(r.calls, 2, "on_receive ran %d times", r.calls);
+    OK(mfcs_file_close(r.f));
+    OK(mfcs_socket_free(s));
+    closesocket(r.peer);
+}
+
+/* A blocking wait that takes the library's notice for held bytes as its
+ * wake-up must not make it vanish: here an urgent-byte receive waits while
+ * the socket holds bytes nobody was told about yet. */
+typedef struct held_counter { int calls; unsigned long avail; } held_counter;
+static void MFCS_CALL count_held(mfcs_socket *s, int err, void *u)
+{
+    held_counter *h = u;
+    (void)err;
+    h->calls++;
+    mfcs_socket_ioctl(s, FIONREAD, &h->avail);
+}
+typedef struct oob_send { SOCKET s; HANDLE t; } oob_send;
+static DWORD WINAPI oob_send_main(void *p)
+{
+    oob_send *o = p;
+    Sleep(300);
+    send(o->s, "!", 1, MSG_OOB);
+    return 0;
+}
+
+Test(blocking, a_wait_woken_by_the_held_notice_leaves_it_to_announce_the_bytes)
+{
+    static const mfcs_socket_callbacks cb = { count_held, NULL, NULL, NULL, NULL, NULL, NULL };
+    static char out[1000];
+    held_counter h = { 0, 0 };
+    oob_send o;
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(&cb, &h, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    char byte = 0;
+    int n = 0;
+    OK(mfcs_file_open_socket(&f, s, 1));
+    arrive(peer, s, out, (int)sizeof out);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 128));
+    OK(mfcs_archive_read_u32(ar, &v));      /* one receive takes all; the notice is queued */
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_file_close(f));
+    o.s = peer;
+    o.t = CreateThread(NULL, 0, oob_send_main, &o, 0, NULL);
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_socket_receive(s, &byte, 1, MSG_OOB, &n));   /* the notice wakes this wait first */
+    cr_assert_eq(WaitForSingleObject(o.t, 5000), WAIT_OBJECT_0);
+    CloseHandle(o.t);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(byte, '!');
+    PUMP_UNTIL(h.calls >= 1, 3000);
+    cr_assert_eq(h.avail, sizeof out - 4, "on_receive saw FIONREAD %lu", h.avail);
     OK(mfcs_socket_free(s));
     closesocket(peer);
 }

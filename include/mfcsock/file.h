@@ -61,7 +61,8 @@ mfcs_err MFCS_CALL mfcs_file_open_path(mfcs_file **out, const char *path_utf8, u
  * A memory or disk file returns fewer than len bytes only at its end (or
  * when skipping: see buf below). A
  * socket file waits for at least one byte and returns what has arrived (0
- * at a graceful close); one opened with archive_compatible 0 waits for all
+ * at a graceful close; what arrived beyond len stays with the socket, see
+ * mfcs_file_open_socket); one opened with archive_compatible 0 waits for all
  * len bytes (or the close), as CSocketFile(pSocket, FALSE). A socket file
  * waits as a blocking receive does (mfcs_socket_set_timeout, cancel); a
  * timeout, cancel or error that cuts a wait-for-all read short is returned,

@@ -48,9 +48,12 @@ typedef struct mfcs_socket_callbacks {
     void (MFCS_CALL *on_oob)(mfcs_socket *s, int err, void *user);      /* out-of-band data */
     void (MFCS_CALL *on_accept)(mfcs_socket *s, int err, void *user);   /* a connection to accept */
     void (MFCS_CALL *on_connect)(mfcs_socket *s, int err, void *user);  /* connect finished (async only) */
-    void (MFCS_CALL *on_close)(mfcs_socket *s, int err, void *user);    /* the peer closed */
-    /* Blocking mode: offered each message that arrives while a call waits;
-     * return nonzero when it handled the message (the wait removes it). */
+    /* The peer closed. After a graceful close it comes, as Winsock's
+     * FD_CLOSE, once the bytes the socket holds have been read. */
+    void (MFCS_CALL *on_close)(mfcs_socket *s, int err, void *user);
+    /* Blocking mode: offered each message that arrives while a call waits
+     * (never this library's own notifications); return nonzero when it
+     * handled the message (the wait removes it). */
     int  (MFCS_CALL *on_message_pending)(mfcs_socket *s, const MSG *msg, void *user);
 } mfcs_socket_callbacks;
 
@@ -115,9 +118,10 @@ mfcs_err MFCS_CALL mfcs_socket_attach(mfcs_socket *s, SOCKET h, long events);
  * non-blocking, and the object has no SOCKET (nor owner) any more.
  * Bytes the socket holds (an archive handed them back, or a socket file
  * received them ahead) are no longer in the SOCKET and could not go with
- * it, so detach refuses while there are any: receive them first
- * (mfcs_socket_receive returns them before anything else; FIONREAD counts
- * them).
+ * it, so detach refuses while there are any: receive them first (while
+ * some are held, mfcs_socket_receive returns only those, so one receive
+ * with a buffer of FIONREAD bytes takes them all) and pass them on with
+ * the SOCKET.
  * out (OUT): the SOCKET.
  * Returns MFCS_OK, MFCS_E_STATE (no SOCKET, or bytes are held),
  * MFCS_E_INVALIDARG (out NULL), MFCS_E_INPROGRESS (a blocking call is
@@ -127,7 +131,8 @@ mfcs_err MFCS_CALL mfcs_socket_detach(mfcs_socket *s, SOCKET *out);
 
 /*
  * mfcs_socket_handle: the SOCKET (CAsyncSocket::m_hSocket), INVALID_SOCKET
- * when it has none.
+ * when it has none. Bytes the socket holds (see mfcs_socket_receive) are no
+ * longer in the SOCKET: a recv or select on it directly does not see them.
  * out (OUT). Returns MFCS_OK, MFCS_E_INVALIDARG (out NULL), and the common errors.
  */
 mfcs_err MFCS_CALL mfcs_socket_handle(mfcs_socket *s, SOCKET *out);
