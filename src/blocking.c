@@ -61,13 +61,14 @@ int mfcs__blocking_intercept(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARA
  * was left queued (declined). */
 static int pump_others(mfcs__socket *s)
 {
+    HWND own = s->ts->hwnd;
     MSG m;
     while (PeekMessageA(&m, NULL, 0, 0, PM_NOREMOVE)) {
         int handled = 0;
         /* This library's own notifications are never the caller's to take
          * (MFC's pump keeps its socket messages too): one arriving since
          * the wait looked goes where the wait's own go. */
-        if (m.hwnd == s->ts->hwnd) {
+        if (m.hwnd == own) {
             if (mfcs__peek_own(m.hwnd, m.message, m.message, &m))
                 DispatchMessageA(&m);
             return 0;
