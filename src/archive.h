@@ -111,15 +111,9 @@ static inline mfcs_err mfcs__ar_enter(mfcs_archive *h, int loading, mfcs__archiv
  * function, so the value path keeps no registers across calls. */
 static inline mfcs__archive *mfcs__ar_fast(mfcs_archive *h, int loading)
 {
-    mfcs__slot *s = mfcs__handle_slot(h, MFCS__KIND_ARCHIVE);
     mfcs__archive *a;
-    uint32_t owner;
-    if (!s)
+    if (mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)&a) != MFCS_OK)
         return NULL;
-    owner = mfcs__load_acquire(&s->owner);
-    if (owner && owner != mfcs__thread_id())
-        return NULL;
-    a = (mfcs__archive *)s->obj;
     if (a->error | (mfcs_err)a->busy | (a->loading ^ loading))
         return NULL;
     return a;
