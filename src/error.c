@@ -27,7 +27,9 @@
     X(MFCS_E_TIMEOUT,     "the blocking call timed out")                                 \
     X(MFCS_E_CANCELLED,   "the blocking call was cancelled")                             \
     X(MFCS_E_INPROGRESS,  "a blocking call is already in progress on this socket")       \
-    X(MFCS_E_WRONGTHREAD, "the object belongs to another thread")
+    X(MFCS_E_WRONGTHREAD, "the object belongs to another thread")                       \
+    X(MFCS_E_QUIT,        "the thread was asked to quit (WM_QUIT) while a blocking call waited") \
+    X(MFCS_E_END,         "the stream ended between values: the peer closed before the next value began")
 
 static const struct {
     mfcs_err code;

@@ -51,6 +51,8 @@ typedef int mfcs_err;
 #define MFCS_E_CANCELLED   0x2000000E /* a blocking call was cancelled */
 #define MFCS_E_INPROGRESS  0x2000000F /* a second blocking call on a socket already in one */
 #define MFCS_E_WRONGTHREAD 0x20000010 /* the object belongs to another thread */
+#define MFCS_E_QUIT        0x20000011 /* a WM_QUIT for the thread ended a blocking call */
+#define MFCS_E_END         0x20000012 /* the stream ended before a value began (the peer left) */
 
 /* Opaque handles. They are validated on every call: a handle that was
  * closed, freed, never made by the library, or NULL gets MFCS_E_BADHANDLE. */
