@@ -1,6 +1,7 @@
 /*
  * archive.c: the archive's buffer (MFC's CArchive buffering, arccore.cpp),
- * its life cycle, and the fixed-size values: primitives, counts, raw bytes.
+ * its life cycle, the frame every call runs in, and the fixed-size values:
+ * primitives, counts, raw bytes.
  *
  * Loading never asks the file for more than the value being read is
  * missing, but lets it hand over whatever else has already arrived, up to
@@ -9,15 +10,22 @@
  * the peer has not sent (MFC <= 6's read-ahead hang, KB Q192704) and yet
  * reads a million u32 values with a few dozen recv calls, not a million
  * (MFC >= 7's exact reads).
+ *
+ * A value is read whole or not at all: when a read fails (a timeout, a
+ * cancel, the peer gone inside it), the bytes it had taken become unread
+ * again, so closing or aborting the archive hands them back to the file
+ * and a new archive reads the value from its first byte (archive.h).
  */
 #include "archive.h"
 
 #include <stdlib.h>
 
-#define DEFAULT_BUF        4096
-#define MIN_BUF            128   /* MFC raises smaller buffers to 128 bytes */
-#define DEFAULT_MAX_STRING ((size_t)256 << 20)
-#define DEFAULT_MAX_COUNT  0x7FFFFFFFu
+#define DEFAULT_BUF         4096
+#define MIN_BUF             128   /* MFC raises smaller buffers to 128 bytes */
+#define DEFAULT_MAX_STRING  ((size_t)256 << 20)
+#define DEFAULT_MAX_COUNT   0x7FFFFFFFu
+#define DEFAULT_MAX_DEPTH   256u
+#define DEFAULT_MAX_OBJECTS ((uint64_t)1 << 22)
 
 /* ---- life cycle ---- */
 
@@ -27,36 +35,29 @@ static mfcs_err give_back(mfcs__archive *a)
     mfcs_err err = MFCS_OK;
     if (a->loading && a->end > a->cur) {
         err = a->file->ops->unread(a->file, a->buf + a->cur, a->end - a->cur);
+        a->base += a->end;
         a->cur = a->end = 0;
     }
     return err;
 }
 
-static void free_archive(mfcs__archive *a)
-{
-    mfcs__ar_free_maps(a);
-    a->file->archives--;
-    free(a->buf);
-    free(a);
-}
-
-/* mfcs_term: free without writing (abort semantics). Called from inside
- * the archive's own wait or serialize, it leaves the archive (and so its
- * file) allocated: the call under way still uses both when mfcs_term
- * returns to it, and then fails. A small leak, for that misuse only. */
-static void destroy_archive(void *obj)
+/* The slot's finalizer: the handle is dead and no call holds the archive.
+ * Its file was told at close (archives--); its pin on the file goes now. */
+static void free_archive(void *obj)
 {
     mfcs__archive *a = (mfcs__archive *)obj;
-    if (a->busy || a->in_serialize)
-        return;
-    give_back(a);
-    free_archive(a);
+    mfcs__ar_free_maps(a);
+    mfcs__unpin(a->file->slot, MFCS__USE_ANY);
+    free(a->buf);
+    free(a);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_open(mfcs_archive **out, mfcs_file *fh, int mode, size_t buf_size)
 {
     mfcs__file *f;
     mfcs__archive *a;
+    mfcs__slot *fslot;
+    void *fobj;
     mfcs_err err;
 
     if (!out)
@@ -64,43 +65,189 @@ mfcs_err MFCS_CALL mfcs_archive_open(mfcs_archive **out, mfcs_file *fh, int mode
     *out = NULL;
     if ((err = mfcs__file_get(fh, &f)) != MFCS_OK)
         return err;
+    err = MFCS_E_INVALIDARG;
     if (mode != MFCS_LOAD && mode != MFCS_STORE)
-        return MFCS_E_INVALIDARG;
+        goto out;
     if (f->ops->check_archive && (err = f->ops->check_archive(f)) != MFCS_OK)
-        return err;
+        goto out;
     if (buf_size == 0)
         buf_size = DEFAULT_BUF;
     if (buf_size < MIN_BUF)
         buf_size = MIN_BUF;
-    a = (mfcs__archive *)calloc(1, sizeof *a);
-    if (!a)
-        return MFCS_E_NOMEM;
-    a->buf = (uint8_t *)malloc(buf_size);
-    if (!a->buf) {
+    err = MFCS_E_NOMEM;
+    if (!(a = (mfcs__archive *)calloc(1, sizeof *a)))
+        goto out;
+    if (!(a->buf = (uint8_t *)malloc(buf_size))) {
         free(a);
-        return MFCS_E_NOMEM;
+        goto out;
     }
     a->file = f;
     a->loading = mode == MFCS_LOAD;
     a->cap = buf_size;
     a->max_string = DEFAULT_MAX_STRING;
     a->max_count = DEFAULT_MAX_COUNT;
-    err = mfcs__handle_alloc(MFCS__KIND_ARCHIVE, a, f->owner, destroy_archive, &a->handle);
+    a->max_depth = DEFAULT_MAX_DEPTH;
+    a->max_objects = DEFAULT_MAX_OBJECTS;
+    /* The archive keeps its file alive (a pin) until the archive is freed,
+     * even past mfcs_term, which may kill the file's handle first. */
+    mfcs__pin(f->handle, MFCS__KIND_FILE, MFCS__USE_ANY, &fslot, &fobj);
+    /* Owned by the opening thread: a socket file's thread for good (bound),
+     * a memory or disk file's until another thread takes it over. */
+    err = mfcs__handle_alloc(MFCS__KIND_ARCHIVE, a, f->owner ? f->owner : mfcs__thread_id(),
+                             MFCS__SLOT_FAST | (f->owner ? MFCS__SLOT_BOUND : 0),
+                             free_archive, &a->handle, &a->slot);
     if (err) {
+        mfcs__unpin(fslot, MFCS__USE_ANY);
         free(a->buf);
         free(a);
+        goto out;
+    }
+    mfcs__atomic_inc(&f->archives);
+    *out = (mfcs_archive *)a->handle;
+out:
+    mfcs__file_put(f);
+    return err;
+}
+
+/* ---- the frame of a call ---- */
+
+mfcs_err mfcs__ar_begin(mfcs__ar_frame *fr, mfcs_archive *h, unsigned flags, const char *name)
+{
+    mfcs__archive *a;
+    mfcs__slot *slot;
+    mfcs_err err = mfcs__pin(h, MFCS__KIND_ARCHIVE, MFCS__USE_OWNER, &slot, (void **)&a);
+    if (err)
+        return err;
+    if (flags & MFCS__AR_QUERY)
+        ;
+    else if (a->window)
+        err = MFCS_E_STATE;        /* the window is the way in while it is open */
+    else if (a->busy)
+        err = MFCS_E_INPROGRESS;   /* inside its own wait: the outer call goes on */
+    else if (a->error)
+        err = a->error;
+    else if (((flags & MFCS__AR_LOAD) && !a->loading) || ((flags & MFCS__AR_STORE) && a->loading))
+        err = mfcs__ar_fail(a, MFCS_E_MODE);
+    if (err) {
+        if (err == MFCS_E_MODE && !a->error_call) {
+            a->error_call = name;
+            a->error_at = a->base + a->cur;
+        }
+        mfcs__unpin(slot, MFCS__USE_OWNER);
         return err;
     }
-    f->archives++;
-    *out = (mfcs_archive *)a->handle;
+    fr->a = a;
+    fr->name = name;
+    fr->flags = flags;
+    fr->start = a->base + a->cur;
+    /* The outermost call's deadline covers everything it reads, whatever
+     * serialize reads inside it (a slow peer cannot stretch it byte by byte). */
+    if (a->calls++ == 0 && !(flags & MFCS__AR_QUERY))
+        a->deadline = a->file->ops->deadline ? a->file->ops->deadline(a->file) : 0;
+    if ((flags & MFCS__AR_VALUE) && a->keep++ == 0) {
+        a->mark = a->cur;
+        a->vmem = NULL;
+        a->vmem_len = a->vdirect = 0;
+    }
     return MFCS_OK;
 }
 
-/* Handle checks for the calls that are not reads or writes. */
-static mfcs_err get_archive(mfcs_archive *h, mfcs__archive **out)
+mfcs_err mfcs__ar_unconsume(mfcs__archive *a)
 {
-    return mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)out);
+    if (a->vmem) {
+        /* The bytes from mark become: the prefix still there, the value's
+         * bytes from its memory, then what was not consumed. */
+        size_t at = a->mark + a->vmem_prefix, tail = a->end - a->cur, need = at + a->vmem_len + tail;
+        if (need > a->cap) {
+            uint8_t *nb = (uint8_t *)realloc(a->buf, need);
+            if (!nb)
+                return MFCS_E_NOMEM;
+            a->buf = nb;
+            a->cap = need;
+        }
+        memmove(a->buf + at + a->vmem_len, a->buf + a->cur, tail);
+        memcpy(a->buf + at, a->vmem, a->vmem_len);
+        a->end = need;
+        a->vmem = NULL;
+        a->vmem_len = a->vdirect = 0;
+    }
+    a->cur = a->mark;
+    return MFCS_OK;
 }
+
+mfcs_err mfcs__ar_end(mfcs__ar_frame *fr, mfcs_err err)
+{
+    mfcs__archive *a = fr->a;
+    if ((fr->flags & MFCS__AR_VALUE) && --a->keep == 0) {
+        if (err) {
+            /* The stream ended before the value's first byte: the peer left
+             * between values, which a server must tell from a cut message. */
+            if (err == MFCS_E_EOF && a->end == a->mark && !a->vmem_len) {
+                err = MFCS_E_END;
+                if (a->error == MFCS_E_EOF)
+                    a->error = MFCS_E_END;
+            }
+            /* Nothing of the value is consumed: its bytes, those in the
+             * caller's memory included, are unread again. */
+            if (mfcs__ar_unconsume(a) != MFCS_OK)
+                err = mfcs__ar_fail(a, MFCS_E_NOMEM);
+        } else {
+            a->base += a->vdirect;   /* consumed without passing the buffer */
+        }
+        a->vmem = NULL;
+        a->vmem_len = a->vdirect = 0;
+    }
+    a->calls--;
+    if (err && a->error && !a->error_call) {
+        a->error_call = fr->name;
+        a->error_at = fr->start;
+    }
+    mfcs__unpin(a->slot, MFCS__USE_OWNER);
+    return err;
+}
+
+/* ---- file calls ---- */
+
+/* The archive's thread enters its file as a user would, so two threads
+ * cannot work on one memory file at once through it and around it. */
+static mfcs_err enter_file(mfcs__archive *a, mfcs__slot **slot)
+{
+    void *obj;
+    return mfcs__pin(a->file->handle, MFCS__KIND_FILE, MFCS__USE_OWNER, slot, &obj);
+}
+
+mfcs_err mfcs__ar_file_fill(mfcs__archive *a, void *buf, size_t need, size_t cap, size_t *got)
+{
+    mfcs__slot *fs;
+    mfcs_err err = enter_file(a, &fs);
+    *got = 0;
+    if (err == MFCS_E_BADHANDLE)
+        return MFCS_E_STATE;   /* the file was closed under it: mfcs_term */
+    if (err)
+        return err;
+    a->busy++;
+    err = a->file->ops->fill(a->file, buf, need, cap, got, a->deadline);
+    a->busy--;
+    mfcs__unpin(fs, MFCS__USE_OWNER);
+    return err;
+}
+
+mfcs_err mfcs__ar_file_write(mfcs__archive *a, const void *buf, size_t len)
+{
+    mfcs__slot *fs;
+    mfcs_err err = enter_file(a, &fs);
+    if (err == MFCS_E_BADHANDLE)
+        return MFCS_E_STATE;
+    if (err)
+        return err;
+    a->busy++;
+    err = a->file->ops->write(a->file, buf, len);
+    a->busy--;
+    mfcs__unpin(fs, MFCS__USE_OWNER);
+    return err;
+}
+
+/* ---- the other calls ---- */
 
 mfcs_err mfcs__ar_flush_store(mfcs__archive *a)
 {
@@ -112,42 +259,74 @@ mfcs_err mfcs__ar_flush_store(mfcs__archive *a)
      * bytes stay buffered for a later flush, and the archive is not broken. */
     if (err == MFCS_E_INPROGRESS)
         return err;
+    a->base += a->cur;
     a->cur = 0;
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
 
 mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *h)
 {
+    mfcs__ar_frame fr;
     mfcs__archive *a;
-    mfcs_err err = get_archive(h, &a);
+    mfcs_err err = mfcs__ar_begin(&fr, h, 0, __func__);
     if (err)
         return err;
-    if ((err = mfcs__ar_state(a)) != MFCS_OK)
-        return err;
-    if (a->loading)
+    a = fr.a;
+    if (a->loading) {
         err = give_back(a);
-    else if ((err = mfcs__ar_flush_store(a)) == MFCS_OK && a->file->ops->flush)
-        err = a->file->ops->flush(a->file);
-    if (err == MFCS_E_INPROGRESS)
-        return err;   /* nothing was lost: flush again later */
-    return err ? mfcs__ar_fail(a, err) : MFCS_OK;
+    } else {
+        err = mfcs__ar_flush_store(a);
+        if (!err && a->file->ops->flush) {
+            mfcs__slot *fs;
+            if ((err = enter_file(a, &fs)) == MFCS_OK) {
+                err = a->file->ops->flush(a->file);
+                mfcs__unpin(fs, MFCS__USE_OWNER);
+            }
+        }
+    }
+    if (err && err != MFCS_E_INPROGRESS)   /* refused: nothing lost, flush again later */
+        err = mfcs__ar_fail(a, err);
+    return mfcs__ar_end(&fr, err);
 }
 
 static mfcs_err finish(mfcs_archive *h, int write_out)
 {
     mfcs__archive *a;
-    mfcs_err err = get_archive(h, &a);
-    if (err)
+    mfcs__slot *slot;
+    int how = MFCS__USE_OWNER;
+    mfcs_err err = mfcs__pin(h, MFCS__KIND_ARCHIVE, how, &slot, (void **)&a);
+    if (err == MFCS_E_WRONGTHREAD) {
+        /* On a socket file whose socket is gone the archive belongs to no
+         * thread any more (file.c): any thread may close it. */
+        how = MFCS__USE_ANY;
+        if ((err = mfcs__pin(h, MFCS__KIND_ARCHIVE, how, &slot, (void **)&a)) != MFCS_OK)
+            return err;
+        if (!a->file->ops->usable || a->file->ops->usable(a->file) != MFCS_E_STATE) {
+            mfcs__unpin(slot, how);
+            return MFCS_E_WRONGTHREAD;
+        }
+    } else if (err) {
         return err;
-    /* Freed under its own wait or its own serialize, it would be used
-     * again when they return. */
-    if (a->busy)
+    }
+    /* Freed under its own wait, or inside one of its own objects' create,
+     * serialize or destroy, it would be used again when they return. */
+    if (a->busy && !a->window) {
+        mfcs__unpin(slot, how);
         return MFCS_E_INPROGRESS;
-    if (a->in_serialize)
+    }
+    if (a->in_callback) {
+        mfcs__unpin(slot, how);
         return MFCS_E_STATE;
-    /* The handle dies first: nothing reaches the archive while it goes. */
-    mfcs__handle_release(h);
-    if (a->loading) {
+    }
+    /* A window still open ends here: what it held back is not written. */
+    if (a->window) {
+        a->window = 0;
+        a->busy--;
+    }
+    err = MFCS_OK;
+    if (how == MFCS__USE_ANY) {
+        /* Its socket is gone: nothing can be handed back or written. */
+    } else if (a->loading) {
         err = give_back(a);
     } else if (write_out && !a->error) {
         err = mfcs__ar_flush_store(a);
@@ -156,7 +335,9 @@ static mfcs_err finish(mfcs_archive *h, int write_out)
     }
     if (a->error)
         err = a->error;
-    free_archive(a);
+    mfcs__atomic_dec(&a->file->archives);
+    mfcs__handle_kill(slot);
+    mfcs__unpin(slot, how);   /* frees it (or the last pin does: an open window's) */
     return write_out ? err : MFCS_OK;
 }
 
@@ -170,73 +351,155 @@ mfcs_err MFCS_CALL mfcs_archive_abort(mfcs_archive *h)
     return finish(h, 0);
 }
 
+/* The queries answer whatever the archive's state, sticky error included. */
+#define QUERY(h, fr, err)                                                    \
+    mfcs__ar_frame fr;                                                       \
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_QUERY, __func__);         \
+    if (err)                                                                 \
+        return err
+
 mfcs_err MFCS_CALL mfcs_archive_error(mfcs_archive *h, mfcs_err *first_error)
 {
-    mfcs__archive *a;
-    mfcs_err err = get_archive(h, &a);
-    if (err)
-        return err;
+    QUERY(h, fr, err);
     if (!first_error)
-        return MFCS_E_INVALIDARG;
-    *first_error = a->error;
-    return MFCS_OK;
+        err = MFCS_E_INVALIDARG;
+    else
+        *first_error = fr.a->error;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_error_detail(mfcs_archive *h, mfcs_err *first_error,
+                                             const char **call, uint64_t *offset)
+{
+    QUERY(h, fr, err);
+    if (first_error)
+        *first_error = fr.a->error;
+    if (call)
+        *call = fr.a->error ? fr.a->error_call : NULL;
+    if (offset)
+        *offset = fr.a->error ? fr.a->error_at : 0;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_archive_is_loading(mfcs_archive *h, int *yes)
 {
-    mfcs__archive *a;
-    mfcs_err err = get_archive(h, &a);
-    if (err)
-        return err;
+    QUERY(h, fr, err);
     if (!yes)
-        return MFCS_E_INVALIDARG;
-    *yes = a->loading;
-    return MFCS_OK;
+        err = MFCS_E_INVALIDARG;
+    else
+        *yes = fr.a->loading;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_archive_is_buffer_empty(mfcs_archive *h, int *yes)
 {
-    mfcs__archive *a;
-    mfcs_err err = get_archive(h, &a);
-    if (err)
-        return err;
+    QUERY(h, fr, err);
     if (!yes)
-        return MFCS_E_INVALIDARG;
-    *yes = a->loading ? a->cur == a->end : a->cur == 0;
-    return MFCS_OK;
+        err = MFCS_E_INVALIDARG;
+    else
+        *yes = fr.a->loading ? fr.a->cur == fr.a->end : fr.a->cur == 0;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_archive_set_limits(mfcs_archive *h, size_t max_string_bytes, uint64_t max_count)
 {
+    QUERY(h, fr, err);
+    fr.a->max_string = max_string_bytes ? max_string_bytes : DEFAULT_MAX_STRING;
+    fr.a->max_count = max_count ? max_count : DEFAULT_MAX_COUNT;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_set_limit(mfcs_archive *h, int which, uint64_t value, uint64_t *old)
+{
     mfcs__archive *a;
-    mfcs_err err = get_archive(h, &a);
-    if (err)
-        return err;
-    a->max_string = max_string_bytes ? max_string_bytes : DEFAULT_MAX_STRING;
-    a->max_count = max_count ? max_count : DEFAULT_MAX_COUNT;
-    return MFCS_OK;
+    uint64_t prev = 0;
+    QUERY(h, fr, err);
+    a = fr.a;
+    switch (which) {
+    case MFCS_LIMIT_STRING:
+        prev = a->max_string;
+        if (value > SIZE_MAX)
+            value = SIZE_MAX;
+        a->max_string = value ? (size_t)value : DEFAULT_MAX_STRING;
+        break;
+    case MFCS_LIMIT_COUNT:
+        prev = a->max_count;
+        a->max_count = value ? value : DEFAULT_MAX_COUNT;
+        break;
+    case MFCS_LIMIT_DEPTH:
+        prev = a->max_depth;
+        a->max_depth = value ? (value > 0xFFFFFFFFu ? 0xFFFFFFFFu : (unsigned)value) : DEFAULT_MAX_DEPTH;
+        break;
+    case MFCS_LIMIT_OBJECTS:
+        prev = a->max_objects;
+        a->max_objects = value ? value : DEFAULT_MAX_OBJECTS;
+        break;
+    default:
+        err = MFCS_E_INVALIDARG;
+    }
+    if (!err && old)
+        *old = prev;
+    a->calls--;
+    mfcs__unpin(a->slot, MFCS__USE_OWNER);
+    return err;
 }
 
 /* ---- buffer ---- */
 
+/* Loading: reads more into the buffer, keeping what may not be dropped
+ * (from cur, or from mark while a value is under way) and growing it when
+ * at least n unread bytes must fit. *got 0 with MFCS_OK is the end of the
+ * stream. Errors are not made sticky here. */
+static mfcs_err pull(mfcs__archive *a, size_t n, size_t *got)
+{
+    size_t from = a->keep ? a->mark : a->cur;
+    if (from) {
+        memmove(a->buf, a->buf + from, a->end - from);
+        a->end -= from;
+        a->cur -= from;
+        if (a->keep)
+            a->mark -= from;
+        a->base += from;
+    }
+    if (a->cap - a->cur < n) {
+        size_t ncap = a->cap * 2 > a->cur + n ? a->cap * 2 : a->cur + n;
+        uint8_t *nb = (uint8_t *)realloc(a->buf, ncap);
+        if (!nb)
+            return MFCS_E_NOMEM;
+        a->buf = nb;
+        a->cap = ncap;
+    }
+    {
+        size_t have = a->end - a->cur;
+        mfcs_err err = mfcs__ar_file_fill(a, a->buf + a->end, n > have ? n - have : 1,
+                                          a->cap - a->end, got);
+        /* Bytes that came before an error are the stream's: they stay. */
+        a->end += *got;
+        return err;
+    }
+}
+
 mfcs_err mfcs__ar_fill(mfcs__archive *a, size_t n)
 {
-    size_t have = a->end - a->cur;
-    /* Keep the unread bytes, at the front. */
-    if (a->cur) {
-        memmove(a->buf, a->buf + a->cur, have);
-        a->cur = 0;
-        a->end = have;
-    }
-    while (have < n) {
+    while (a->end - a->cur < n) {
         size_t got = 0;
-        mfcs_err err = mfcs__ar_file_fill(a, a->buf + have, n - have, a->cap - have, &got);
+        mfcs_err err = pull(a, n, &got);
+        if (err == MFCS_E_INPROGRESS)
+            return err;   /* refused before anything was read: not sticky */
         if (err)
             return mfcs__ar_fail(a, err);
         if (got == 0)
             return mfcs__ar_fail(a, MFCS_E_EOF);
-        have += got;
-        a->end = have;
     }
     return MFCS_OK;
 }
@@ -273,6 +536,7 @@ mfcs_err mfcs__ar_put(mfcs__archive *a, const void *p, size_t n)
                 return err;
             return mfcs__ar_fail(a, err);
         }
+        a->base += direct;
         src += direct;
         n -= direct;
     }
@@ -281,10 +545,10 @@ mfcs_err mfcs__ar_put(mfcs__archive *a, const void *p, size_t n)
     return MFCS_OK;
 }
 
-mfcs_err mfcs__ar_get(mfcs__archive *a, void *dst, size_t n, size_t *got_out)
+mfcs_err mfcs__ar_get(mfcs__archive *a, void *dst, size_t n, size_t *got_out, int direct)
 {
     uint8_t *d = (uint8_t *)dst;
-    size_t total = 0, take;
+    size_t total, take;
     mfcs_err err = MFCS_OK;
 
     /* Buffered bytes first. */
@@ -293,30 +557,38 @@ mfcs_err mfcs__ar_get(mfcs__archive *a, void *dst, size_t n, size_t *got_out)
         memcpy(d, a->buf + a->cur, take);
     a->cur += take;
     total = take;
-    /* Large remainders go straight to the caller's memory, in one request. */
-    while (d && n - total >= a->cap) {
+    /* A large remainder goes straight to the caller's memory in one request
+     * when nothing needs the bytes kept in the buffer, or that memory keeps
+     * them (an outermost string or array: mfcs__ar_value_memory). */
+    if (d && n - total >= a->cap && (!a->keep || (direct && a->vmem))) {
         size_t got = 0;
         err = mfcs__ar_file_fill(a, d + total, n - total, n - total, &got);
-        total += got;   /* an error may come after some bytes: they are the caller's */
+        if (a->keep)
+            a->vdirect += got;        /* counted into base when the value is done */
+        else
+            a->base += got;           /* stream bytes that never pass the buffer */
+        total += got;     /* an error may come after some bytes: they are the caller's */
         if (err || got == 0)
             goto out;
     }
     /* The rest through the buffer: only what is missing is waited for. */
     while (total < n) {
-        size_t want = n - total < a->cap ? n - total : a->cap, got = 0;
-        a->cur = a->end = 0;
-        err = mfcs__ar_file_fill(a, a->buf, want, a->cap, &got);
-        a->end = got;
-        take = got < n - total ? got : n - total;
+        size_t want = n - total, got = 0;
+        if (!a->keep && want > a->cap)
+            want = a->cap;
+        err = pull(a, want, &got);
+        take = a->end - a->cur < n - total ? a->end - a->cur : n - total;
         if (d)
-            memcpy(d + total, a->buf, take);
-        a->cur = take;
+            memcpy(d + total, a->buf + a->cur, take);
+        a->cur += take;
         total += take;
         if (err || got == 0)
-            goto out;
+            break;
     }
 out:
     *got_out = total;
+    if (err == MFCS_E_INPROGRESS && total == 0)
+        return err;
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
 
@@ -376,23 +648,26 @@ mfcs_err mfcs__ar_u64(mfcs__archive *a, uint64_t *v)
 /* Each primitive is a fast path with no call in it, for a value that fits
  * the buffer, and a slow path (flush or fill first, or find the error) that
  * it tail-calls: the slow path is taken once per buffer, the fast one once
- * per value. */
+ * per value. The fast paths sit in their own section (MFCS__FAST), which
+ * is what lets another thread know when this one is out of them. */
 #define PRIMITIVE(name, ctype, bits, to_bits, from_bits)                              \
     static MFCS__NOINLINE mfcs_err write_##name##_slow(mfcs_archive *h, ctype v)      \
     {                                                                                 \
+        mfcs__ar_frame fr;                                                            \
         mfcs__archive *a;                                                             \
-        mfcs_err err = mfcs__ar_enter(h, 0, &a);                                      \
         uint##bits##_t u;                                                             \
+        mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, "mfcs_archive_write_" #name); \
         if (err)                                                                      \
             return err;                                                               \
+        a = fr.a;                                                                     \
         if (a->cap - a->cur < bits / 8 && (err = mfcs__ar_flush_store(a)) != MFCS_OK) \
-            return err;                                                               \
+            return mfcs__ar_end(&fr, err);                                            \
         to_bits;                                                                      \
         STORE_BITS(bits, a->buf + a->cur, u);                                         \
         a->cur += bits / 8;                                                           \
-        return MFCS_OK;                                                               \
+        return mfcs__ar_end(&fr, MFCS_OK);                                            \
     }                                                                                 \
-    mfcs_err MFCS_CALL mfcs_archive_write_##name(mfcs_archive *h, ctype v)           \
+    MFCS__FAST mfcs_err MFCS_CALL mfcs_archive_write_##name(mfcs_archive *h, ctype v) \
     {                                                                                 \
         mfcs__archive *a = mfcs__ar_fast(h, 0);                                       \
         uint##bits##_t u;                                                             \
@@ -405,22 +680,25 @@ mfcs_err mfcs__ar_u64(mfcs__archive *a, uint64_t *v)
     }                                                                                 \
     static MFCS__NOINLINE mfcs_err read_##name##_slow(mfcs_archive *h, ctype *out)    \
     {                                                                                 \
+        mfcs__ar_frame fr;                                                            \
         mfcs__archive *a;                                                             \
-        mfcs_err err = mfcs__ar_enter(h, 1, &a);                                      \
         uint##bits##_t u;                                                             \
         ctype v;                                                                      \
+        mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE,         \
+                                      "mfcs_archive_read_" #name);                    \
         if (err)                                                                      \
             return err;                                                               \
+        a = fr.a;                                                                     \
         if ((err = mfcs__ar_need(a, bits / 8)) != MFCS_OK)                            \
-            return err;                                                               \
+            return mfcs__ar_end(&fr, err);                                            \
         u = MFCS__LOAD##bits(a->buf + a->cur);                                        \
         a->cur += bits / 8;                                                           \
         from_bits;                                                                    \
         if (out)                                                                      \
             *out = v;                                                                 \
-        return MFCS_OK;                                                               \
+        return mfcs__ar_end(&fr, MFCS_OK);                                            \
     }                                                                                 \
-    mfcs_err MFCS_CALL mfcs_archive_read_##name(mfcs_archive *h, ctype *out)         \
+    MFCS__FAST mfcs_err MFCS_CALL mfcs_archive_read_##name(mfcs_archive *h, ctype *out) \
     {                                                                                 \
         mfcs__archive *a = mfcs__ar_fast(h, 1);                                       \
         uint##bits##_t u;                                                             \
@@ -457,38 +735,41 @@ PRIMITIVE(bool, int, 8, u = (uint8_t)(v != 0), v = u != 0)
 
 mfcs_err MFCS_CALL mfcs_archive_write(mfcs_archive *h, const void *buf, size_t len)
 {
-    mfcs__archive *a;
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
     if (err)
         return err;
     if (!buf && len)
-        return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    return mfcs__ar_put(a, buf, len);
+        err = mfcs__ar_fail(fr.a, MFCS_E_INVALIDARG);
+    else
+        err = mfcs__ar_put(fr.a, buf, len);
+    return mfcs__ar_end(&fr, err);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read(mfcs_archive *h, void *buf, size_t len, size_t *nread)
 {
-    mfcs__archive *a;
+    mfcs__ar_frame fr;
     size_t got = 0;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
+    /* Not a value: bytes it read before an error are the caller's (nread). */
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD, __func__);
     if (nread)
         *nread = 0;
     if (err)
         return err;
-    err = mfcs__ar_get(a, buf, len, &got);
+    err = mfcs__ar_get(fr.a, buf, len, &got, 0);
     if (nread)
         *nread = got;
-    return err;
+    return mfcs__ar_end(&fr, err);
 }
 
 /* ---- counts (WriteCount / ReadCount) ---- */
 
 mfcs_err MFCS_CALL mfcs_archive_write_count(mfcs_archive *h, uint64_t n)
 {
-    mfcs__archive *a;
+    mfcs__ar_frame fr;
     uint8_t b[14];
     size_t k;
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
     if (err)
         return err;
     if (n < 0xFFFF) {
@@ -504,18 +785,15 @@ mfcs_err MFCS_CALL mfcs_archive_write_count(mfcs_archive *h, uint64_t n)
         mfcs__le64(b + 6, n);
         k = 14;
     }
-    return mfcs__ar_put(a, b, k);
+    return mfcs__ar_end(&fr, mfcs__ar_put(fr.a, b, k));
 }
 
-mfcs_err MFCS_CALL mfcs_archive_read_count(mfcs_archive *h, uint64_t *out)
+mfcs_err mfcs__ar_count(mfcs__archive *a, uint64_t *out)
 {
-    mfcs__archive *a;
     uint16_t w;
     uint32_t d;
     uint64_t n;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
-    if (err)
-        return err;
+    mfcs_err err;
     if ((err = mfcs__ar_u16(a, &w)) != MFCS_OK)
         return err;
     n = w;
@@ -528,7 +806,18 @@ mfcs_err MFCS_CALL mfcs_archive_read_count(mfcs_archive *h, uint64_t *out)
     }
     if (n > a->max_count)
         return mfcs__ar_fail(a, MFCS_E_LIMIT);
-    if (out)
-        *out = n;
+    *out = n;
     return MFCS_OK;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_read_count(mfcs_archive *h, uint64_t *out)
+{
+    mfcs__ar_frame fr;
+    uint64_t n = 0;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
+    if (err)
+        return err;
+    if ((err = mfcs__ar_count(fr.a, &n)) == MFCS_OK && out)
+        *out = n;
+    return mfcs__ar_end(&fr, err);
 }

@@ -70,23 +70,38 @@ static mfcs_err store_add(mfcs__archive *a, const void *key, uint32_t index)
     return MFCS_OK;
 }
 
+/* The loading map grows in fixed blocks that never move: a hostile stream
+ * of back references costs the map's steady size, never a realloc's copy
+ * of all of it beside the old (archive.h: load is an array of blocks). */
+#define LOAD_BLOCK_BITS 12
+#define LOAD_BLOCK      (1u << LOAD_BLOCK_BITS)
+
+static mfcs__load_entry *load_at(mfcs__archive *a, uint32_t i)
+{
+    return &a->load[i >> LOAD_BLOCK_BITS][i & (LOAD_BLOCK - 1)];
+}
+
 /* Appends the loading map's next entry (index a->map_count). */
-static mfcs_err load_add(mfcs__archive *a, void *obj, mfcs__class *cls, uint32_t schema, int is_class)
+static mfcs_err load_add(mfcs__archive *a, void *ptr, uint32_t info, int is_class)
 {
     mfcs__load_entry *e;
-    if (a->map_count >= a->load_cap) {
-        size_t ncap = a->load_cap ? a->load_cap * 2 : 64;
-        mfcs__load_entry *n = (mfcs__load_entry *)realloc(a->load, ncap * sizeof *n);
-        if (!n)
+    uint32_t b = a->map_count >> LOAD_BLOCK_BITS;
+    if ((a->map_count & (LOAD_BLOCK - 1)) == 0) {
+        if (b >= a->load_cap) {   /* the list of blocks: small, doubles */
+            size_t ncap = a->load_cap ? a->load_cap * 2 : 16;
+            mfcs__load_entry **blocks = (mfcs__load_entry **)realloc(a->load, ncap * sizeof *blocks);
+            if (!blocks)
+                return MFCS_E_NOMEM;
+            a->load = blocks;
+            a->load_cap = ncap;
+        }
+        if (!(a->load[b] = (mfcs__load_entry *)malloc(LOAD_BLOCK * sizeof **a->load)))
             return MFCS_E_NOMEM;
-        a->load = n;
-        a->load_cap = ncap;
     }
-    e = &a->load[a->map_count++];
-    e->obj = obj;
-    e->cls = cls;
-    e->schema = schema;
-    e->is_class = (uint8_t)is_class;
+    e = load_at(a, a->map_count++);
+    e->ptr = ptr;
+    e->info = info;
+    e->is_class = (uint32_t)is_class;
     return MFCS_OK;
 }
 
@@ -97,16 +112,18 @@ static mfcs_err start_maps(mfcs__archive *a)
         return MFCS_OK;
     if (a->loading) {
         a->map_count = 0;
-        return load_add(a, NULL, NULL, 0, 0);
+        return load_add(a, NULL, 0, 0);
     }
     a->map_count = 1;
     return MFCS_OK;
 }
 
-/* MFC's CheckCount: the counter may not reach nMaxMapCount. */
+/* MFC's CheckCount: the counter may not reach nMaxMapCount, nor the
+ * archive's own limit (MFCS_LIMIT_OBJECTS: a map of a few bytes per entry
+ * made from two bytes of input each must stay far below the memory). */
 static mfcs_err check_count(mfcs__archive *a)
 {
-    return a->map_count >= MAX_MAP_COUNT ? MFCS_E_LIMIT : MFCS_OK;
+    return a->map_count >= MAX_MAP_COUNT || a->map_count >= a->max_objects ? MFCS_E_LIMIT : MFCS_OK;
 }
 
 /* Remembers a class use so the archive can give it back when it goes. */
@@ -131,6 +148,9 @@ void mfcs__ar_free_maps(mfcs__archive *a)
     size_t i;
     for (i = 0; i < a->used_n; i++)
         mfcs__class_release(a->used[i]);
+    if (a->load)
+        for (i = 0; i < (a->map_count + LOAD_BLOCK - 1) >> LOAD_BLOCK_BITS; i++)
+            free(a->load[i]);
     free(a->used);
     free(a->store);
     free(a->load);
@@ -152,31 +172,60 @@ static mfcs_err put_tag(mfcs__archive *a, uint32_t i, int is_class)
     return mfcs__ar_put(a, b, 6);
 }
 
-/* Runs serialize with the schema mfcs_archive_object_schema reports. */
+/* Runs serialize with the schema mfcs_archive_object_schema reports. While
+ * any of a class's functions runs for the archive, closing it is refused
+ * (it would be freed under this call). */
 static mfcs_err run_serialize(mfcs__archive *a, mfcs__class *c, void *obj, uint32_t schema)
 {
     uint32_t saved = a->schema;
     mfcs_err err;
     a->schema = schema;
+    a->in_callback++;
     a->in_serialize++;
     err = c->ops.serialize((mfcs_archive *)a->handle, obj, c->ctx);
     a->in_serialize--;
+    a->in_callback--;
     a->schema = saved;
     return err;
 }
 
+static void *run_create(mfcs__archive *a, mfcs__class *c)
+{
+    void *obj;
+    a->in_callback++;
+    obj = c->ops.create(c->ctx);
+    a->in_callback--;
+    return obj;
+}
+
+static void run_destroy(mfcs__archive *a, mfcs__class *c, void *obj)
+{
+    a->in_callback++;
+    c->ops.destroy(obj, c->ctx);
+    a->in_callback--;
+}
+
+/* Objects nest inside objects (a tree's nodes read their children): each
+ * level costs the reader's stack and the caller's serialize frames, so a
+ * hostile stream of nested objects must meet a limit before the stack
+ * does (MFCS_LIMIT_DEPTH). */
+static mfcs_err enter_object(mfcs__archive *a)
+{
+    if (a->depth >= a->max_depth)
+        return mfcs__ar_fail(a, MFCS_E_LIMIT);
+    a->depth++;
+    return MFCS_OK;
+}
+
 /* ---- storing ---- */
 
-mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *h, const mfcs_class *cls, void *obj)
+static mfcs_err write_object(mfcs__archive *a, const mfcs_class *cls, void *obj)
 {
-    mfcs__archive *a;
     mfcs__class *c;
     uint32_t idx;
     const void *ckey;
     uint8_t rec[4];
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
-    if (err)
-        return err;
+    mfcs_err err;
     if (!obj)
         return put_tag(a, NULL_TAG, 0);
     if ((err = start_maps(a)) != MFCS_OK)
@@ -184,18 +233,20 @@ mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *h, const mfcs_class *
     if ((idx = store_find(a, obj)) != 0)
         return put_tag(a, idx, 0);
 
-    c = (mfcs__class *)mfcs__handle_get(cls, MFCS__KIND_CLASS);
-    if (!c)
+    /* Held for the call: mfcs_term on another thread cannot free it under us. */
+    if (!(c = mfcs__class_acquire(cls)))
         return mfcs__ar_fail(a, MFCS_E_BADHANDLE);
     ckey = (const char *)c + 1;
     if ((idx = store_find(a, ckey)) != 0) {
         err = put_tag(a, idx, 1);
+        mfcs__class_release(c);
     } else {
-        /* The new-class record: FFFF, schema, name length, name. */
-        if ((err = check_count(a)) != MFCS_OK)
+        /* The new-class record: FFFF, schema, name length, name. The
+         * archive keeps the use it took until it goes. */
+        if ((err = check_count(a)) != MFCS_OK) {
+            mfcs__class_release(c);
             return mfcs__ar_fail(a, err);
-        if (!mfcs__class_acquire(cls))
-            return mfcs__ar_fail(a, MFCS_E_BADHANDLE);
+        }
         if ((err = note_use(a, c)) != MFCS_OK)
             return mfcs__ar_fail(a, err);
         mfcs__le16(rec, NEW_CLASS_TAG);
@@ -212,34 +263,32 @@ mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *h, const mfcs_class *
         return mfcs__ar_fail(a, err);
     if ((err = check_count(a)) != MFCS_OK || (err = store_add(a, obj, a->map_count++)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
+    if ((err = enter_object(a)) != MFCS_OK)
+        return err;
     err = run_serialize(a, c, obj, c->schema);
+    a->depth--;
     return err ? mfcs__ar_fail(a, err) : a->error;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *h, const mfcs_class *cls, void *obj)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, write_object(fr.a, cls, obj));
 }
 
 /* ---- loading ---- */
 
-mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *expected,
-                                            void **obj_out, const mfcs_class **cls_out)
+static mfcs_err read_object(mfcs__archive *a, mfcs__class *want, void **obj_out, const mfcs_class **cls_out)
 {
-    mfcs__archive *a;
-    mfcs__class *want = NULL, *c;
+    mfcs__class *c;
     uint16_t w;
-    uint32_t tag, schema, self;
+    uint32_t tag, schema, self, centry;
     void *obj;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
+    mfcs_err err;
 
-    if (cls_out)
-        *cls_out = NULL;
-    if (err)
-        return err;
-    if (!obj_out)
-        return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    *obj_out = NULL;
-    if (expected && !(want = (mfcs__class *)mfcs__handle_get(expected, MFCS__KIND_CLASS)))
-        return mfcs__ar_fail(a, MFCS_E_BADHANDLE);
     if ((err = start_maps(a)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
-
     if ((err = mfcs__ar_u16(a, &w)) != MFCS_OK)
         return err;
     if (w == BIG_OBJECT_TAG) {
@@ -252,32 +301,33 @@ mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *e
     if (!(tag & BIG_CLASS_TAG)) {
         /* A reference to an object read before (or NULL). */
         mfcs__load_entry *e;
+        mfcs__class *ec;
         if (tag == NULL_TAG)
             return MFCS_OK;
-        if (tag >= a->map_count || a->load[tag].is_class)
+        if (tag >= a->map_count || load_at(a, tag)->is_class)
             return mfcs__ar_fail(a, MFCS_E_FORMAT);
-        e = &a->load[tag];
-        if (want && e->cls && e->cls != want)
+        e = load_at(a, tag);
+        ec = e->info ? (mfcs__class *)load_at(a, e->info)->ptr : NULL;
+        if (want && ec && ec != want)
             return mfcs__ar_fail(a, MFCS_E_CLASS);
-        *obj_out = e->obj;
-        if (cls_out && e->cls)
-            *cls_out = (const mfcs_class *)e->cls->handle;
+        *obj_out = e->ptr;
+        if (cls_out && ec)
+            *cls_out = (const mfcs_class *)ec->handle;
         return MFCS_OK;
     }
 
     if (w == NEW_CLASS_TAG) {
         uint16_t len;
         char name[MFCS__CLASS_NAME_MAX + 1];
-        size_t got;
         uint16_t stored;
         if ((err = mfcs__ar_u16(a, &stored)) != MFCS_OK || (err = mfcs__ar_u16(a, &len)) != MFCS_OK)
             return err;
         if (len > MFCS__CLASS_NAME_MAX)       /* MFC: CRuntimeClass::Load fails, badClass */
             return mfcs__ar_fail(a, MFCS_E_CLASS);
-        if ((err = mfcs__ar_get(a, name, len, &got)) != MFCS_OK)
+        if ((err = mfcs__ar_need(a, len)) != MFCS_OK)
             return err;
-        if (got < len)
-            return mfcs__ar_fail(a, MFCS_E_EOF);
+        memcpy(name, a->buf + a->cur, len);
+        a->cur += len;
         if (!(c = mfcs__class_acquire_name(name, len)))
             return mfcs__ar_fail(a, MFCS_E_CLASS);
         if ((err = note_use(a, c)) != MFCS_OK)
@@ -285,35 +335,42 @@ mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *e
         if (stored != c->schema && !c->versionable)
             return mfcs__ar_fail(a, MFCS_E_CLASS);
         schema = stored;
-        if ((err = check_count(a)) != MFCS_OK || (err = load_add(a, NULL, c, schema, 1)) != MFCS_OK)
+        if ((err = check_count(a)) != MFCS_OK || (err = load_add(a, c, schema, 1)) != MFCS_OK)
             return mfcs__ar_fail(a, err);
+        centry = a->map_count - 1;
     } else {
-        uint32_t i = tag & ~BIG_CLASS_TAG;
-        if (i == 0 || i >= a->map_count || !a->load[i].is_class)
+        centry = tag & ~BIG_CLASS_TAG;
+        if (centry == 0 || centry >= a->map_count || !load_at(a, centry)->is_class)
             return mfcs__ar_fail(a, MFCS_E_FORMAT);
-        c = a->load[i].cls;
-        schema = a->load[i].schema;
+        c = (mfcs__class *)load_at(a, centry)->ptr;
+        schema = load_at(a, centry)->info;
     }
 
     if (want && c != want)
         return mfcs__ar_fail(a, MFCS_E_CLASS);
     if ((err = check_count(a)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
-    if (!(obj = c->ops.create(c->ctx)))
+    if ((err = enter_object(a)) != MFCS_OK)
+        return err;
+    if (!(obj = run_create(a, c))) {
+        a->depth--;
         return mfcs__ar_fail(a, MFCS_E_NOMEM);
+    }
     /* Mapped before serialize, so back references inside it resolve. */
-    if ((err = load_add(a, obj, c, 0, 0)) != MFCS_OK) {
-        c->ops.destroy(obj, c->ctx);
+    if ((err = load_add(a, obj, centry, 0)) != MFCS_OK) {
+        run_destroy(a, c, obj);
+        a->depth--;
         return mfcs__ar_fail(a, err);
     }
     self = a->map_count - 1;
     err = run_serialize(a, c, obj, schema);
+    a->depth--;
     if (!err)
         err = a->error;
     if (err) {
         /* Half made: destroyed here, and no back reference may reach it. */
-        a->load[self].obj = NULL;
-        c->ops.destroy(obj, c->ctx);
+        load_at(a, self)->ptr = NULL;
+        run_destroy(a, c, obj);
         return mfcs__ar_fail(a, err);
     }
     *obj_out = obj;
@@ -322,41 +379,74 @@ mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *e
     return MFCS_OK;
 }
 
+mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *expected,
+                                            void **obj_out, const mfcs_class **cls_out)
+{
+    mfcs__ar_frame fr;
+    mfcs__class *want = NULL;
+    mfcs_err err;
+
+    if (cls_out)
+        *cls_out = NULL;
+    if (obj_out)
+        *obj_out = NULL;
+    if ((err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__)) != MFCS_OK)
+        return err;
+    if (!obj_out)
+        err = mfcs__ar_fail(fr.a, MFCS_E_INVALIDARG);
+    else if (expected && !(want = mfcs__class_acquire(expected)))
+        err = mfcs__ar_fail(fr.a, MFCS_E_BADHANDLE);
+    else
+        err = read_object(fr.a, want, obj_out, cls_out);
+    if (want)
+        mfcs__class_release(want);
+    /* An object's map entries are made as it is read: one that failed
+     * halfway cannot be read again by this archive, even after a refusal
+     * that would leave a primitive's archive whole. */
+    if (err == MFCS_E_INPROGRESS)
+        err = mfcs__ar_fail(fr.a, err);
+    return mfcs__ar_end(&fr, err);
+}
+
 /* ---- both ---- */
 
 mfcs_err MFCS_CALL mfcs_archive_map_object(mfcs_archive *h, void *obj)
 {
+    mfcs__ar_frame fr;
     mfcs__archive *a;
-    mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)&a);
+    mfcs_err err = mfcs__ar_begin(&fr, h, 0, __func__);
     if (err)
         return err;
-    if ((err = mfcs__ar_state(a)) != MFCS_OK)   /* mid-record inside its own wait */
-        return err;
+    a = fr.a;
     if ((err = start_maps(a)) != MFCS_OK)
-        return mfcs__ar_fail(a, err);
-    if (!obj)                /* as MFC: NULL takes no index */
-        return MFCS_OK;
-    if ((err = check_count(a)) != MFCS_OK)
-        return mfcs__ar_fail(a, err);
-    if (a->loading)
-        err = load_add(a, obj, NULL, 0, 0);
-    else
-        err = store_add(a, obj, a->map_count++);
-    return err ? mfcs__ar_fail(a, err) : MFCS_OK;
+        err = mfcs__ar_fail(a, err);
+    else if (!obj)           /* as MFC: NULL takes no index */
+        err = MFCS_OK;
+    else if ((err = check_count(a)) != MFCS_OK)
+        err = mfcs__ar_fail(a, err);
+    else if ((err = a->loading ? load_add(a, obj, 0, 0) : store_add(a, obj, a->map_count++)) != MFCS_OK)
+        err = mfcs__ar_fail(a, err);
+    return mfcs__ar_end(&fr, err);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_object_schema(mfcs_archive *h, unsigned *schema)
 {
+    mfcs__ar_frame fr;
     mfcs__archive *a;
-    mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_ARCHIVE, (void **)&a);
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_QUERY, __func__);
     if (err)
         return err;
-    if (!schema)
-        return MFCS_E_INVALIDARG;
-    if (!a->in_serialize)
-        return MFCS_E_STATE;
-    *schema = a->schema;
-    if (a->loading)          /* MFC's GetObjectSchema answers once, then (UINT)-1 */
-        a->schema = 0xFFFFFFFFu;
-    return MFCS_OK;
+    a = fr.a;
+    if (!schema) {
+        err = MFCS_E_INVALIDARG;
+    } else if (!a->in_serialize) {
+        err = MFCS_E_STATE;
+    } else {
+        *schema = a->schema;
+        if (a->loading)          /* MFC's GetObjectSchema answers once, then (UINT)-1 */
+            a->schema = 0xFFFFFFFFu;
+    }
+    a->calls--;
+    mfcs__unpin(a->slot, MFCS__USE_OWNER);
+    return err;
 }

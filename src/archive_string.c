@@ -61,12 +61,9 @@ static mfcs_err put_units(mfcs__archive *a, const uint16_t *u, size_t n)
     return err;
 }
 
-mfcs_err MFCS_CALL mfcs_archive_write_string_a(mfcs_archive *h, const char *s, size_t len)
+static mfcs_err write_string_a(mfcs__archive *a, const char *s, size_t len)
 {
-    mfcs__archive *a;
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
-    if (err)
-        return err;
+    mfcs_err err;
     if (!s && len)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     if ((err = put_header(a, len, 0)) != MFCS_OK)
@@ -74,12 +71,16 @@ mfcs_err MFCS_CALL mfcs_archive_write_string_a(mfcs_archive *h, const char *s, s
     return mfcs__ar_put(a, s, len);
 }
 
-mfcs_err MFCS_CALL mfcs_archive_write_string_w(mfcs_archive *h, const wchar_t *s, size_t len)
+mfcs_err MFCS_CALL mfcs_archive_write_string_a(mfcs_archive *h, const char *s, size_t len)
 {
-    mfcs__archive *a;
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
-    if (err)
-        return err;
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, write_string_a(fr.a, s, len));
+}
+
+static mfcs_err write_string_w(mfcs__archive *a, const wchar_t *s, size_t len)
+{
+    mfcs_err err;
     if (!s && len)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
 #if WCHAR_MAX > 0xFFFF
@@ -107,14 +108,18 @@ mfcs_err MFCS_CALL mfcs_archive_write_string_w(mfcs_archive *h, const wchar_t *s
     }
 }
 
-mfcs_err MFCS_CALL mfcs_archive_write_string(mfcs_archive *h, const char *utf8)
+mfcs_err MFCS_CALL mfcs_archive_write_string_w(mfcs_archive *h, const wchar_t *s, size_t len)
 {
-    mfcs__archive *a;
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, write_string_w(fr.a, s, len));
+}
+
+static mfcs_err write_string(mfcs__archive *a, const char *utf8)
+{
     uint16_t *w;
     size_t n;
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
-    if (err)
-        return err;
+    mfcs_err err;
     if (!utf8)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     if ((err = mfcs__utf8_to_utf16(utf8, strlen(utf8), &w, &n)) != MFCS_OK)
@@ -125,15 +130,24 @@ mfcs_err MFCS_CALL mfcs_archive_write_string(mfcs_archive *h, const char *utf8)
     return err;
 }
 
+mfcs_err MFCS_CALL mfcs_archive_write_string(mfcs_archive *h, const char *utf8)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, write_string(fr.a, utf8));
+}
+
 mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *h, const char *s)
 {
-    mfcs__archive *a;
-    mfcs_err err = mfcs__ar_enter(h, 0, &a);
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
     if (err)
         return err;
     if (!s)
-        return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    return mfcs__ar_put(a, s, strlen(s));
+        err = mfcs__ar_fail(fr.a, MFCS_E_INVALIDARG);
+    else
+        err = mfcs__ar_put(fr.a, s, strlen(s));
+    return mfcs__ar_end(&fr, err);
 }
 
 /* ---- reading ---- */
@@ -186,7 +200,7 @@ static mfcs_err get_header(mfcs__archive *a, int *wide, uint64_t *len)
 static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *nbytes)
 {
     uint64_t len, total64;
-    size_t total, have = 0, cap = 0;
+    size_t total, have = 0, cap = 0, prefix;
     uint8_t *p = NULL;
     mfcs_err err = get_header(a, wide, &len);
 
@@ -196,8 +210,10 @@ static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *
     if ((*wide && len > UINT64_MAX / 2) || total64 > a->max_string || total64 > SIZE_MAX - 2)
         return mfcs__ar_fail(a, MFCS_E_LIMIT);
     total = (size_t)total64;
+    prefix = a->cur - a->mark;   /* the length's bytes */
     do {
         size_t step, got = 0;
+        int direct;
         if (have == cap) {
             size_t ncap = cap ? cap * 2 : GROW_FIRST;
             uint8_t *np;
@@ -205,23 +221,30 @@ static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *
                 ncap = total;
             np = (uint8_t *)realloc(p, ncap + 2);
             if (!np) {
-                free(p);
-                return mfcs__ar_fail(a, MFCS_E_NOMEM);
+                err = mfcs__ar_fail(a, MFCS_E_NOMEM);
+                break;
             }
             p = np;
             cap = ncap;
         }
         step = cap - have;
-        if ((err = mfcs__ar_get(a, p + have, step, &got)) != MFCS_OK) {
-            free(p);
-            return err;
-        }
+        direct = mfcs__ar_value_memory(a, p, have, prefix);
+        err = mfcs__ar_get(a, p + have, step, &got, direct);
         have += got;
-        if (got < step) {
-            free(p);
-            return mfcs__ar_fail(a, MFCS_E_EOF);
-        }
-    } while (have < total);
+        if (direct)
+            a->vmem_len = have;
+        if (!err && got < step)
+            err = mfcs__ar_fail(a, MFCS_E_EOF);
+    } while (!err && have < total);
+    if (err) {
+        /* Its bytes are unread again before their memory goes. */
+        if (a->vmem && mfcs__ar_unconsume(a) != MFCS_OK)
+            err = mfcs__ar_fail(a, MFCS_E_NOMEM);
+        free(p);
+        return err;
+    }
+    a->vmem = NULL;   /* consumed: nothing to give back */
+    a->vmem_len = 0;
     if (!p && !(p = (uint8_t *)malloc(2))) /* an empty string */
         return mfcs__ar_fail(a, MFCS_E_NOMEM);
     p[total] = p[total + 1] = 0;
@@ -260,16 +283,13 @@ static mfcs_err get_utf16(mfcs__archive *a, uint16_t **u, size_t *units)
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
 
-mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_t *len)
+static mfcs_err read_string_a(mfcs__archive *a, char **out, size_t *len)
 {
-    mfcs__archive *a;
     uint8_t *p;
     size_t n;
     int wide;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
+    mfcs_err err = get_string(a, &wide, &p, &n);
     if (err)
-        return err;
-    if ((err = get_string(a, &wide, &p, &n)) != MFCS_OK)
         return err;
     if (wide) {
         char *s;
@@ -290,13 +310,19 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_
     return MFCS_OK;
 }
 
-mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, size_t *len)
+mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_t *len)
 {
-    mfcs__archive *a;
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
+    return err ? err : mfcs__ar_end(&fr, read_string_a(fr.a, out, len));
+}
+
+static mfcs_err read_string_w(mfcs__archive *a, wchar_t **out, size_t *len)
+{
     uint16_t *u;
     size_t units;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
-    if (err || (err = get_utf16(a, &u, &units)) != MFCS_OK)
+    mfcs_err err = get_utf16(a, &u, &units);
+    if (err)
         return err;
     if (sizeof(wchar_t) != 2) {   /* widen for a 32-bit wchar_t (fuzz build) */
         wchar_t *w = (wchar_t *)malloc((units + 1) * sizeof *w);
@@ -319,14 +345,20 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, si
     return MFCS_OK;
 }
 
-mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t *len)
+mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, size_t *len)
 {
-    mfcs__archive *a;
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
+    return err ? err : mfcs__ar_end(&fr, read_string_w(fr.a, out, len));
+}
+
+static mfcs_err read_string(mfcs__archive *a, char **utf8, size_t *len)
+{
     uint16_t *u;
     char *s;
     size_t units, m;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
-    if (err || (err = get_utf16(a, &u, &units)) != MFCS_OK)
+    mfcs_err err = get_utf16(a, &u, &units);
+    if (err)
         return err;
     err = mfcs__utf16_to_utf8(u, units, &s, &m);
     free(u);
@@ -341,18 +373,19 @@ mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t
     return MFCS_OK;
 }
 
-mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *h, char *buf, size_t cap, size_t *len)
+mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t *len)
 {
-    mfcs__archive *a = NULL;
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
+    return err ? err : mfcs__ar_end(&fr, read_string(fr.a, utf8, len));
+}
+
+/* ReadString(CString&): one line of bytes. */
+static mfcs_err read_line(mfcs__archive *a, char *buf, size_t cap, size_t *len)
+{
     size_t n = 0;
     uint8_t c = 0;
-    mfcs_err err = mfcs__ar_enter(h, 1, &a);
-    if (len)
-        *len = 0;
-    if (buf && cap)
-        buf[0] = '\0';
-    if (err)
-        return err;
+    mfcs_err err;
     for (;;) {
         if ((err = mfcs__ar_u8(a, &c)) != MFCS_OK)
             break;
@@ -374,17 +407,31 @@ mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *h, char *buf, size_t cap
             buf[n] = (char)c;
         n++;
     }
+    /* The end of the stream ends the last line; it is an error only when no
+     * character was read (MFC's ReadString returns FALSE, also for a lone
+     * "\r" at the end, whose second character it never got). A call that
+     * succeeds leaves no sticky error behind (close would report it): the
+     * stream ended between two bytes, so the next call meets its end again. */
+    if (err == MFCS_E_EOF && n > 0) {
+        a->error = MFCS_OK;
+        err = MFCS_OK;
+    }
+    if (err)
+        n = 0;
     if (buf && cap)
         buf[n < cap ? n : cap - 1] = '\0';
     if (len)
         *len = n;
-    /* The end of the stream ends the last line; it is an error only when no
-     * line was there at all (MFC's ReadString returns FALSE). A call that
-     * succeeds leaves no sticky error behind (close would report it): the
-     * stream ended between two bytes, so the next call meets its end again. */
-    if (err == MFCS_E_EOF && (n > 0 || c == '\r')) {
-        a->error = MFCS_OK;
-        return MFCS_OK;
-    }
     return err;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *h, char *buf, size_t cap, size_t *len)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
+    if (len)
+        *len = 0;
+    if (buf && cap)
+        buf[0] = '\0';
+    return err ? err : mfcs__ar_end(&fr, read_line(fr.a, buf, cap, len));
 }

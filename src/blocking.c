@@ -21,10 +21,6 @@
 
 #define REPOLL_MS 500
 
-unsigned mfcs__thread_blocking(mfcs__thread *ts);
-void mfcs__thread_blocking_add(mfcs__thread *ts, int delta);
-int mfcs__blocking_hold(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARAM lp);
-
 void mfcs__blocking_signal_cancel(mfcs__socket *s)
 {
     InterlockedExchange(&s->cancelled, 1);
@@ -49,40 +45,62 @@ int mfcs__blocking_intercept(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARA
     /* The waiting call's own wake-up is consumed, as in MFC's PumpMessages.
      * Not the library's notice for held bytes: the wait retries its
      * operation after any message of this window anyway, and only that
-     * notice's delivery says the held bytes were announced (socket.c). */
+     * notice's delivery says the held bytes were announced (socket_held.c). */
     if (s->in_call && (event == s->waiting_event || event == FD_CLOSE) &&
         WSAGETSELECTERROR(lp) != MFCS__HELD_NOTICE)
         return 1;
     return mfcs__blocking_hold(ts, s, wp, lp);
 }
 
+static int same_message(const MSG *a, const MSG *b)
+{
+    return a->hwnd == b->hwnd && a->message == b->message && a->wParam == b->wParam &&
+           a->lParam == b->lParam && a->time == b->time;
+}
+
 /* Offers what else is queued for this thread to on_message_pending, and
  * dispatches WM_PAINT, as MFC's PumpMessages. Returns nonzero when a message
- * was left queued (declined). */
-static int pump_others(mfcs__socket *s)
+ * was left queued (declined). Every peek that removes a message may meet a
+ * pending WM_QUIT instead (it comes back whatever the filter): that one is
+ * held for the thread's loop and ends the wait (MFC's pump lost it). */
+static int pump_others(mfcs__thread *ts, mfcs__socket *s)
 {
-    HWND own = s->ts->hwnd;
-    MSG m;
+    MSG m, head;
     while (PeekMessageA(&m, NULL, 0, 0, PM_NOREMOVE)) {
         int handled = 0;
-        /* This library's own notifications are never the caller's to take
-         * (MFC's pump keeps its socket messages too): one arriving since
-         * the wait looked goes where the wait's own go. */
-        if (m.hwnd == own) {
-            if (mfcs__peek_own(m.hwnd, m.message, m.message, &m))
-                DispatchMessageA(&m);
+        if (m.message == WM_QUIT) {
+            if (PeekMessageA(&m, NULL, WM_QUIT, WM_QUIT, PM_REMOVE) && m.message == WM_QUIT)
+                mfcs__quit_hold(ts, (int)m.wParam);
             return 0;
         }
-        if (m.message != WM_QUIT && s->cb.on_message_pending)
+        /* This library's own notifications are never the caller's to take
+         * (MFC's pump keeps its socket messages too): the wait's loop
+         * dispatches them. */
+        if (m.hwnd == ts->hwnd)
+            return 0;
+        if (s->cb.on_message_pending)
             handled = s->cb.on_message_pending((mfcs_socket *)s->handle, &m, s->user);
         if (!handled) {
-            /* As MFC's default OnMessagePending: paint, leave other input. */
-            if (PeekMessageA(&m, NULL, WM_PAINT, WM_PAINT, PM_REMOVE))
+            /* As MFC's default OnMessagePending: paint, leave other input.
+             * A WM_QUIT behind that input still ends the wait: a peek for
+             * it alone finds it past the input. */
+            if (mfcs__peek_own(ts, NULL, WM_PAINT, WM_PAINT, &m))
                 DispatchMessageA(&m);
-            return 1;
+            mfcs__peek_own(ts, NULL, WM_QUIT, WM_QUIT, &m);
+            return !ts->quit_held;
         }
-        PeekMessageA(&m, m.hwnd, m.message, m.message, PM_REMOVE);
-        if (s->s == INVALID_SOCKET || s->cancelled)
+        /* Handled: it goes, unless the handler took it itself (then the
+         * head is another message, which must stay). */
+        if (PeekMessageA(&head, NULL, 0, 0, PM_NOREMOVE) && same_message(&head, &m) &&
+            PeekMessageA(&head, NULL, 0, 0, PM_REMOVE) && !same_message(&head, &m)) {
+            /* A sent message's handler changed the queue between the two
+             * peeks: what came out is not what was handled. */
+            if (head.message == WM_QUIT)
+                mfcs__quit_hold(ts, (int)head.wParam);
+            else
+                PostMessageA(head.hwnd, head.message, head.wParam, head.lParam);
+        }
+        if (s->s == INVALID_SOCKET || s->cancelled || ts->quit_held)
             return 0;
     }
     return 0;
@@ -93,7 +111,7 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
 {
     mfcs__thread *ts = s->ts;
     mfcs_err err;
-    int declined = 0;
+    int declined = 0, look_own = 0;
 
     if (s->in_call)
         return MFCS_E_INPROGRESS;
@@ -102,8 +120,8 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
     ResetEvent(s->cancel_event);
     InterlockedExchange(&s->cancelled, 0);
     s->in_call = 1;
+    s->repolled = 0;
     s->waiting_event = event;
-    s->in_callback++;            /* keeps the memory if a callback frees it */
     ts->busy++;
     mfcs__thread_blocking_add(ts, 1);
 
@@ -116,6 +134,29 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
             err = MFCS_E_CANCELLED;
             break;
         }
+        if (ts->quit_held) {
+            err = MFCS_E_QUIT;   /* the thread is asked to end: so is this wait */
+            break;
+        }
+        /* Most wake-ups are our own window's notification (held or consumed
+         * by intercept): dispatch it and retry the operation at once. Each
+         * peek is a server call under Wine, so the rest of the queue is
+         * looked at only when our own has nothing more; one notification
+         * that did not finish the call may be followed by another (an
+         * FD_CONNECT behind a notice), so ours are looked at again first. */
+        if (look_own) {
+            MSG m;
+            if (mfcs__peek_own(ts, ts->hwnd, 0, 0, &m)) {
+                DispatchMessageA(&m);
+                continue;
+            }
+            look_own = 0;
+            if (ts->quit_held)
+                continue;
+            declined = pump_others(ts, s);
+            if (s->cancelled || s->s == INVALID_SOCKET || ts->quit_held)
+                continue;   /* the checks above end the call */
+        }
         if (deadline) {
             ULONGLONG now = GetTickCount64();
             if (now >= deadline) {
@@ -125,37 +166,18 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
             if (deadline - now < wait)
                 wait = (DWORD)(deadline - now);
         }
-        MsgWaitForMultipleObjectsEx(1, &s->cancel_event, wait, QS_ALLINPUT,
-                                    declined ? 0 : MWMO_INPUTAVAILABLE);
-        if (s->cancelled || s->s == INVALID_SOCKET) {
-            err = MFCS_E_CANCELLED;
-            break;
-        }
-        /* Most wake-ups are our own window's notification (held or consumed
-         * by intercept): retry the operation at once. Each Peek is a server
-         * call under Wine, so the rest of the queue is looked at only when
-         * the wake-up was something else. */
-        {
-            MSG m;
-            if (mfcs__peek_own(ts->hwnd, 0, 0, &m)) {
-                DispatchMessageA(&m);
-                continue;
-            }
-        }
-        declined = pump_others(s);
-        if (s->cancelled || s->s == INVALID_SOCKET) {
-            err = MFCS_E_CANCELLED;
-            break;
-        }
+        /* A wait that ran out was a re-poll: the operation may look for
+         * itself whether its notification was lost (connect_done_op). */
+        s->repolled = MsgWaitForMultipleObjectsEx(1, &s->cancel_event, wait, QS_ALLINPUT,
+                                                  declined ? 0 : MWMO_INPUTAVAILABLE) == WAIT_TIMEOUT;
+        look_own = 1;
     }
 
     s->in_call = 0;
     s->waiting_event = 0;
     mfcs__thread_blocking_add(ts, -1);
     ts->busy--;
-    s->in_callback--;
-    if (s->freed && !s->in_callback)     /* freed while it waited */
-        mfcs__socket_free_memory(s);
+    mfcs__quit_release(ts);   /* the thread's own loop gets the WM_QUIT now */
     return err;
 }
 
@@ -163,9 +185,11 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
 static mfcs_err get_blocking(mfcs_socket *h, mfcs__socket **out)
 {
     mfcs_err err = mfcs__socket_get(h, out);
-    if (err)
-        return err;
-    return (*out)->mode == MFCS_BLOCKING ? MFCS_OK : MFCS_E_NOTBLOCKING;
+    if (!err && (*out)->mode != MFCS_BLOCKING) {
+        mfcs__socket_put(*out);
+        err = MFCS_E_NOTBLOCKING;
+    }
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_socket_set_timeout(mfcs_socket *h, unsigned ms)
@@ -175,25 +199,25 @@ mfcs_err MFCS_CALL mfcs_socket_set_timeout(mfcs_socket *h, unsigned ms)
     if (err)
         return err;
     s->timeout_ms = ms;
+    mfcs__socket_put(s);
     return MFCS_OK;
 }
 
 mfcs_err MFCS_CALL mfcs_socket_cancel_blocking_call(mfcs_socket *h)
 {
-    /* Any thread: only the handle's kind is checked, not its owner, and the
-     * owner may be freeing the socket meanwhile (see socket.h). */
+    /* Any thread: only the handle's kind is checked, not its owner. The
+     * pin keeps the socket (not a later object in its slot) alive while
+     * it is signalled, whatever its owner does meanwhile. */
     mfcs__socket *s;
-    mfcs_err err = MFCS_OK;
-    AcquireSRWLockShared(&mfcs__socket_cancel_lock);
-    s = (mfcs__socket *)mfcs__handle_get(h, MFCS__KIND_SOCKET);
-    if (!s) {
-        err = MFCS_E_BADHANDLE;
-    } else if (s->mode != MFCS_BLOCKING) {
+    mfcs__slot *slot;
+    mfcs_err err = mfcs__pin(h, MFCS__KIND_SOCKET, MFCS__USE_ANY, &slot, (void **)&s);
+    if (err)
+        return err;
+    if (s->mode != MFCS_BLOCKING)
         err = MFCS_E_NOTBLOCKING;
-    } else if (s->in_call) {
+    else if (s->in_call)
         mfcs__blocking_signal_cancel(s);
-    }
-    ReleaseSRWLockShared(&mfcs__socket_cancel_lock);
+    mfcs__unpin(slot, MFCS__USE_ANY);
     return err;
 }
 
@@ -204,7 +228,9 @@ mfcs_err MFCS_CALL mfcs_socket_is_blocking(mfcs_socket *h, int *in_call)
     if (err)
         return err;
     if (!in_call)
-        return MFCS_E_INVALIDARG;
-    *in_call = s->in_call;
-    return MFCS_OK;
+        err = MFCS_E_INVALIDARG;
+    else
+        *in_call = s->in_call;
+    mfcs__socket_put(s);
+    return err;
 }

@@ -1,24 +1,21 @@
 /*
- * file.c: the public file calls, the same for every kind: each checks the
- * handle and its thread, then goes through the kind's ops (file.h).
+ * file.c: the public file calls, the same for every kind: each pins the
+ * handle for the calling thread (handle.c), then goes through the kind's
+ * ops (file.h).
  */
 #include "file.h"
 #include "mfcsock/file.h"
 
-/* mfcs_term: the handle is already dead. mfcs_term frees archives first,
- * so an archive still open here is one inside a call of its own, which
- * keeps using this file (archive.c's destroy_archive): it stays. */
 static void destroy_file(void *obj)
 {
     mfcs__file *f = (mfcs__file *)obj;
-    if (f->archives)
-        return;
     f->ops->destroy(f);
 }
 
 mfcs_err mfcs__file_register(mfcs__file *f, mfcs_file **out)
 {
-    mfcs_err err = mfcs__handle_alloc(MFCS__KIND_FILE, f, f->owner, destroy_file, &f->handle);
+    mfcs_err err = mfcs__handle_alloc(MFCS__KIND_FILE, f, f->owner, f->owner ? MFCS__SLOT_BOUND : 0,
+                                      destroy_file, &f->handle, &f->slot);
     if (err) {
         f->ops->destroy(f);
         return err;
@@ -29,10 +26,20 @@ mfcs_err mfcs__file_register(mfcs__file *f, mfcs_file **out)
 
 mfcs_err mfcs__file_get(mfcs_file *h, mfcs__file **out)
 {
-    mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_FILE, (void **)out);
-    if (!err && (*out)->ops->usable)
-        err = (*out)->ops->usable(*out);
-    return err;
+    mfcs__slot *slot;
+    mfcs_err err = mfcs__pin(h, MFCS__KIND_FILE, MFCS__USE_OWNER, &slot, (void **)out);
+    if (err)
+        return err;
+    if ((*out)->ops->usable && (err = (*out)->ops->usable(*out)) != MFCS_OK) {
+        mfcs__unpin(slot, MFCS__USE_OWNER);
+        return err;
+    }
+    return MFCS_OK;
+}
+
+void mfcs__file_put(mfcs__file *f)
+{
+    mfcs__unpin(f->slot, MFCS__USE_OWNER);
 }
 
 mfcs_err MFCS_CALL mfcs_file_read(mfcs_file *h, void *buf, size_t len, size_t *nread)
@@ -45,16 +52,17 @@ mfcs_err MFCS_CALL mfcs_file_read(mfcs_file *h, void *buf, size_t len, size_t *n
         *nread = 0;
     if (err)
         return err;
-    if (len == 0)
-        return MFCS_OK;
-    if (!buf) {   /* skipping: into scratch space, as much as one read gives */
-        buf = skip;
-        if (len > sizeof skip)
-            len = sizeof skip;
+    if (len) {
+        if (!buf) {   /* skipping: into scratch space, as much as one read gives */
+            buf = skip;
+            if (len > sizeof skip)
+                len = sizeof skip;
+        }
+        err = f->ops->fill(f, buf, f->read_all ? len : 1, len, &total, 0);
+        if (nread)
+            *nread = total;
     }
-    err = f->ops->fill(f, buf, f->read_all ? len : 1, len, &total);
-    if (nread)
-        *nread = total;
+    mfcs__file_put(f);
     return err;
 }
 
@@ -65,8 +73,11 @@ mfcs_err MFCS_CALL mfcs_file_write(mfcs_file *h, const void *buf, size_t len)
     if (err)
         return err;
     if (!buf && len)
-        return MFCS_E_INVALIDARG;
-    return len ? f->ops->write(f, buf, len) : MFCS_OK;
+        err = MFCS_E_INVALIDARG;
+    else if (len)
+        err = f->ops->write(f, buf, len);
+    mfcs__file_put(f);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_file_flush(mfcs_file *h)
@@ -75,7 +86,10 @@ mfcs_err MFCS_CALL mfcs_file_flush(mfcs_file *h)
     mfcs_err err = mfcs__file_get(h, &f);
     if (err)
         return err;
-    return f->ops->flush ? f->ops->flush(f) : MFCS_OK;
+    if (f->ops->flush)
+        err = f->ops->flush(f);
+    mfcs__file_put(f);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_file_seek(mfcs_file *h, int64_t off, int whence, uint64_t *pos)
@@ -85,10 +99,13 @@ mfcs_err MFCS_CALL mfcs_file_seek(mfcs_file *h, int64_t off, int whence, uint64_
     if (err)
         return err;
     if (!f->ops->seek)
-        return MFCS_E_UNSUPPORTED;
-    if (whence != MFCS_SEEK_SET && whence != MFCS_SEEK_CUR && whence != MFCS_SEEK_END)
-        return MFCS_E_INVALIDARG;
-    return f->ops->seek(f, off, whence, pos);
+        err = MFCS_E_UNSUPPORTED;
+    else if (whence != MFCS_SEEK_SET && whence != MFCS_SEEK_CUR && whence != MFCS_SEEK_END)
+        err = MFCS_E_INVALIDARG;
+    else
+        err = f->ops->seek(f, off, whence, pos);
+    mfcs__file_put(f);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_file_length(mfcs_file *h, uint64_t *len)
@@ -98,22 +115,40 @@ mfcs_err MFCS_CALL mfcs_file_length(mfcs_file *h, uint64_t *len)
     if (err)
         return err;
     if (!f->ops->length)
-        return MFCS_E_UNSUPPORTED;
-    if (!len)
-        return MFCS_E_INVALIDARG;
-    return f->ops->length(f, len);
+        err = MFCS_E_UNSUPPORTED;
+    else if (!len)
+        err = MFCS_E_INVALIDARG;
+    else
+        err = f->ops->length(f, len);
+    mfcs__file_put(f);
+    return err;
 }
 
 mfcs_err MFCS_CALL mfcs_file_close(mfcs_file *h)
 {
     mfcs__file *f;
+    mfcs__slot *slot;
+    int how = MFCS__USE_OWNER;
     /* Not mfcs__file_get: a file whose socket is gone can still be closed. */
-    mfcs_err err = mfcs__handle_get_owned(h, MFCS__KIND_FILE, (void **)&f);
-    if (err)
+    mfcs_err err = mfcs__pin(h, MFCS__KIND_FILE, how, &slot, (void **)&f);
+    if (err == MFCS_E_WRONGTHREAD) {
+        /* Its socket gone (freed, closed, or its thread ended), a socket
+         * file belongs to no thread any more: any thread may close it. */
+        how = MFCS__USE_ANY;
+        if ((err = mfcs__pin(h, MFCS__KIND_FILE, how, &slot, (void **)&f)) != MFCS_OK)
+            return err;
+        if (!f->ops->usable || f->ops->usable(f) != MFCS_E_STATE) {
+            mfcs__unpin(slot, how);
+            return MFCS_E_WRONGTHREAD;
+        }
+    } else if (err) {
         return err;
-    if (f->archives)
+    }
+    if (f->archives) {
+        mfcs__unpin(slot, how);
         return MFCS_E_STATE;
-    mfcs__handle_release(h);
-    f->ops->destroy(f);
+    }
+    mfcs__handle_kill(slot);
+    mfcs__unpin(slot, how);   /* frees it, unless mfcs_term's sweep holds it a moment */
     return MFCS_OK;
 }

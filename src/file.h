@@ -22,8 +22,10 @@ typedef struct mfcs__file_ops {
     /* Reads at least min(need, what is left before end of stream) bytes and at
      * most cap into buf; *got 0 with MFCS_OK means end of stream. need <= cap.
      * An error that ends the read early comes back with *got counting the
-     * bytes that came before it (fewer than need). */
-    mfcs_err (*fill)(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got);
+     * bytes that came before it (fewer than need). deadline: from the
+     * file's deadline() for a wait that covers a whole archive call, or 0
+     * for one that starts now (a socket file's own timeout). */
+    mfcs_err (*fill)(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got, uint64_t deadline);
     /* Writes all len bytes or fails. */
     mfcs_err (*write)(mfcs__file *f, const void *buf, size_t len);
     /* NULL: flushing has nothing to do. */
@@ -38,30 +40,38 @@ typedef struct mfcs__file_ops {
     mfcs_err (*unread)(mfcs__file *f, const void *buf, size_t len);
     /* The archive's stream-only gate, checked by mfcs_archive_open; NULL: ok. */
     mfcs_err (*check_archive)(mfcs__file *f);
-    /* Releases the kind's resources and frees f (mfcs_file_close and mfcs_term). */
+    /* Releases the kind's resources and frees f, once its handle is dead and
+     * nothing uses it (mfcs_file_close, mfcs_term); any thread. */
     void (*destroy)(mfcs__file *f);
     /* Whether the file can be used by the calling thread now (a socket
      * file: its socket still has a SOCKET and belongs to this thread);
-     * every call but close checks it first. NULL: always. */
+     * every call but close checks it first; MFCS_E_STATE means the socket
+     * is gone for good. NULL: always. */
     mfcs_err (*usable)(mfcs__file *f);
+    /* The end of a wait that starts now and covers a whole archive call (a
+     * socket file: its socket's timeout), 0 for none. NULL: never waits. */
+    uint64_t (*deadline)(mfcs__file *f);
 } mfcs__file_ops;
 
 /* The common head of every file kind's object (each kind embeds it first). */
 struct mfcs__file {
     const mfcs__file_ops *ops;
     void *handle;        /* this file's public handle (mfcs_file *) */
-    unsigned archives;   /* archives open on it: close refuses while nonzero */
-    uint32_t owner;      /* owning thread id, 0: any one thread at a time */
+    mfcs__slot *slot;    /* its slot: an archive on the file holds a pin on it */
+    volatile uint32_t archives; /* archives open on it: close refuses while nonzero */
+    uint32_t owner;      /* owning thread id for a bound file (socket files), else 0 */
     int read_all;        /* mfcs_file_read waits for all len bytes (CSocketFile
                             made not archive-compatible); archives never do */
 };
 
-/* Gives f a handle (kind FILE, owner f->owner) and returns it as *out; on
- * failure destroys f. Used by each kind's open function. */
+/* Gives f a handle (kind FILE; bound to f->owner when that is nonzero) and
+ * returns it as *out; on failure destroys f. Used by each kind's open. */
 mfcs_err mfcs__file_register(mfcs__file *f, mfcs_file **out);
 
-/* The file object behind a public handle, checked for the calling thread
- * and for being usable (file ops' usable()). */
+/* Pins the file behind a public handle for a call of the calling thread,
+ * checked for being usable (file ops' usable()). Unpin with
+ * mfcs__file_put. */
 mfcs_err mfcs__file_get(mfcs_file *h, mfcs__file **out);
+void mfcs__file_put(mfcs__file *f);
 
 #endif /* MFCS_FILE_H */

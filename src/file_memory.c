@@ -16,11 +16,12 @@ typedef struct memory_file {
     size_t pos;        /* may be past size, as CMemFile allows */
 } memory_file;
 
-static mfcs_err mem_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
+static mfcs_err mem_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got, uint64_t deadline)
 {
     memory_file *m = (memory_file *)f;
     size_t n = m->pos < m->size ? m->size - m->pos : 0;
     (void)need; /* everything that is left is already here: read ahead freely */
+    (void)deadline;
     if (n > cap)
         n = cap;
     if (n)   /* an empty file has no block at all */
@@ -97,7 +98,8 @@ static void mem_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops memory_ops = {
-    "memory", mem_fill, mem_write, NULL, mem_seek, mem_length, mem_unread, NULL, mem_destroy, NULL
+    "memory", mem_fill, mem_write, NULL, mem_seek, mem_length, mem_unread, NULL, mem_destroy,
+    NULL, NULL
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_memory(mfcs_file **out, const void *initial, size_t len)
@@ -129,11 +131,14 @@ mfcs_err MFCS_CALL mfcs_file_memory_data(mfcs_file *h, const void **data, size_t
     mfcs_err err = mfcs__file_get(h, &f);
     if (err)
         return err;
-    if (f->ops != &memory_ops)
-        return MFCS_E_UNSUPPORTED;
-    if (data)
-        *data = ((memory_file *)f)->data;
-    if (len)
-        *len = ((memory_file *)f)->size;
-    return MFCS_OK;
+    if (f->ops != &memory_ops) {
+        err = MFCS_E_UNSUPPORTED;
+    } else {
+        if (data)
+            *data = ((memory_file *)f)->data;
+        if (len)
+            *len = ((memory_file *)f)->size;
+    }
+    mfcs__file_put(f);
+    return err;
 }

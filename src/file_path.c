@@ -20,15 +20,18 @@ static mfcs_err last_error(void)
     return e ? (mfcs_err)e : ERROR_GEN_FAILURE;
 }
 
-static mfcs_err disk_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
+static mfcs_err disk_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got, uint64_t deadline)
 {
     disk_file *d = (disk_file *)f;
     size_t total = 0;
+    (void)deadline;
     /* Reading ahead from disk never blocks on a peer, so ask for cap. */
     while (total < cap) {
         DWORD n = 0, ask = cap - total > 0x40000000u ? 0x40000000u : (DWORD)(cap - total);
-        if (!ReadFile(d->h, (char *)buf + total, ask, &n, NULL))
+        if (!ReadFile(d->h, (char *)buf + total, ask, &n, NULL)) {
+            *got = total;   /* the bytes before the failure were read: they count */
             return last_error();
+        }
         if (n == 0)
             break;
         total += n;
@@ -91,7 +94,8 @@ static void disk_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops disk_ops = {
-    "disk", disk_fill, disk_write, disk_flush, disk_seek, disk_length, disk_unread, NULL, disk_destroy, NULL
+    "disk", disk_fill, disk_write, disk_flush, disk_seek, disk_length, disk_unread, NULL, disk_destroy,
+    NULL, NULL
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_path(mfcs_file **out, const char *path_utf8, unsigned flags)

@@ -18,13 +18,18 @@ typedef struct socket_file {
     mfcs_socket *sock;
 } socket_file;
 
-/* The file's socket, if it is still there with a SOCKET, for the thread
- * that owns it now (a socket closed and created again elsewhere has moved). */
+/* The file's socket, pinned, if it is still there with a SOCKET, for the
+ * thread that owns it now (a socket closed and created again elsewhere has
+ * moved); mfcs__socket_put when done. MFCS_E_STATE: gone for good. */
 static mfcs_err sock_of(mfcs__file *f, mfcs__socket **out)
 {
     mfcs_err err = mfcs__socket_get(((socket_file *)f)->sock, out);
-    if (err == MFCS_E_BADHANDLE || (!err && (*out)->s == INVALID_SOCKET))
+    if (err == MFCS_E_BADHANDLE)
         return MFCS_E_STATE;
+    if (!err && (*out)->s == INVALID_SOCKET) {
+        mfcs__socket_put(*out);
+        return MFCS_E_STATE;
+    }
     return err;
 }
 
@@ -32,7 +37,28 @@ static mfcs_err sock_of(mfcs__file *f, mfcs__socket **out)
 static mfcs_err sf_usable(mfcs__file *f)
 {
     mfcs__socket *s;
-    return sock_of(f, &s);
+    mfcs_err err = sock_of(f, &s);
+    if (!err)
+        mfcs__socket_put(s);
+    return err;
+}
+
+/* A wait of a whole archive call ends at the socket's timeout from now. */
+static uint64_t sf_deadline(mfcs__file *f)
+{
+    mfcs__socket *s;
+    uint64_t d = 0;
+    if (sock_of(f, &s) == MFCS_OK) {
+        d = mfcs__deadline(s);
+        mfcs__socket_put(s);
+    }
+    return d;
+}
+
+static mfcs_err put_err(mfcs__socket *s, mfcs_err err)
+{
+    mfcs__socket_put(s);
+    return err;
 }
 
 typedef struct chunk {
@@ -46,7 +72,7 @@ static mfcs_err recv_chunk(mfcs__socket *s, void *p)
     return mfcs__socket_recv_ahead(s, c->buf, c->len, &c->got);
 }
 
-static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
+static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got, uint64_t deadline)
 {
     mfcs__socket *s;
     size_t total;
@@ -55,10 +81,17 @@ static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_
     *got = 0;
     if (err)
         return err;
-    if (s->in_call)
+    if (s->in_call) {
+        mfcs__socket_put(s);
         return MFCS_E_INPROGRESS;
+    }
     if (cap > 0x7FFFFFFF)
         cap = 0x7FFFFFFF;
+    /* One deadline for the whole read, however many bytes a slow peer
+     * sends on the way: the socket's timeout from now, unless the archive
+     * call it serves started the clock earlier. */
+    if (!deadline)
+        deadline = mfcs__deadline(s);
     /* Held bytes come first; when they are enough, no socket call at all. */
     total = 0;
     while (total < need) {
@@ -67,9 +100,10 @@ static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_
         c.got = 0;
         err = recv_chunk(s, &c);
         if (err == WSAEWOULDBLOCK)
-            err = mfcs__blocking_run(s, FD_READ, recv_chunk, &c, mfcs__deadline(s));
+            err = mfcs__blocking_run(s, FD_READ, recv_chunk, &c, (ULONGLONG)deadline);
         if (err) {
             *got = total;        /* fewer than needed: they and the error go back */
+            mfcs__socket_put(s);
             return err;
         }
         if (c.got == 0)
@@ -77,6 +111,7 @@ static mfcs_err sf_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_
         total += (size_t)c.got;
     }
     *got = total;
+    mfcs__socket_put(s);
     return MFCS_OK;
 }
 
@@ -106,7 +141,7 @@ static mfcs_err sf_write(mfcs__file *f, const void *buf, size_t len)
     if (err)
         return err;
     if (s->in_call)    /* checked before a byte goes, or the peer gets them interleaved */
-        return MFCS_E_INPROGRESS;
+        return put_err(s, MFCS_E_INPROGRESS);
     c.buf = (const char *)buf;
     c.len = len;
     c.done = 0;
@@ -114,14 +149,14 @@ static mfcs_err sf_write(mfcs__file *f, const void *buf, size_t len)
     err = send_chunks(s, &c);
     if (err == WSAEWOULDBLOCK)
         err = mfcs__blocking_run(s, FD_WRITE, send_chunks, &c, mfcs__deadline(s));
-    return err;
+    return put_err(s, err);
 }
 
 static mfcs_err sf_unread(mfcs__file *f, const void *buf, size_t len)
 {
     mfcs__socket *s;
     mfcs_err err = sock_of(f, &s);
-    return err ? err : mfcs__socket_unread(s, buf, len);
+    return err ? err : put_err(s, mfcs__socket_unread(s, buf, len));
 }
 
 /* mfcs_archive_open's gate: the socket's actual type now, not what it was. */
@@ -133,8 +168,8 @@ static mfcs_err sf_check_archive(mfcs__file *f)
     if (err)
         return err;
     if (getsockopt(s->s, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == SOCKET_ERROR)
-        return WSAGetLastError();
-    return type == SOCK_STREAM ? MFCS_OK : MFCS_E_NOTSTREAM;
+        return put_err(s, WSAGetLastError());
+    return put_err(s, type == SOCK_STREAM ? MFCS_OK : MFCS_E_NOTSTREAM);
 }
 
 static void sf_destroy(mfcs__file *f)
@@ -143,7 +178,8 @@ static void sf_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops socket_ops = {
-    "socket", sf_fill, sf_write, sf_usable, NULL, NULL, sf_unread, sf_check_archive, sf_destroy, sf_usable
+    "socket", sf_fill, sf_write, sf_usable, NULL, NULL, sf_unread, sf_check_archive, sf_destroy,
+    sf_usable, sf_deadline
 };
 
 mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int archive_compatible)
@@ -158,16 +194,16 @@ mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int ar
     if ((err = mfcs__socket_get(h, &s)) != MFCS_OK)
         return err;
     if (s->s == INVALID_SOCKET)
-        return MFCS_E_STATE;
+        return put_err(s, MFCS_E_STATE);
     if (getsockopt(s->s, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == SOCKET_ERROR)
-        return WSAGetLastError();
+        return put_err(s, WSAGetLastError());
     if (type != SOCK_STREAM)
-        return MFCS_E_NOTSTREAM;
+        return put_err(s, MFCS_E_NOTSTREAM);
     if (s->mode != MFCS_BLOCKING)
-        return MFCS_E_NOTBLOCKING;
+        return put_err(s, MFCS_E_NOTBLOCKING);
     f = (socket_file *)calloc(1, sizeof *f);
     if (!f)
-        return MFCS_E_NOMEM;
+        return put_err(s, MFCS_E_NOMEM);
     f->head.ops = &socket_ops;
     f->head.owner = s->ts->tid;
     f->sock = h;
@@ -175,5 +211,6 @@ mfcs_err MFCS_CALL mfcs_file_open_socket(mfcs_file **out, mfcs_socket *h, int ar
      * bytes came. An archive asks only for what its value is missing either
      * way, so this never makes an archive read ahead. */
     f->head.read_all = !archive_compatible;
+    mfcs__socket_put(s);
     return mfcs__file_register(&f->head, out);
 }

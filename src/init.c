@@ -3,7 +3,8 @@
  * version and memory. Nothing runs from DllMain: a DLL must not call
  * Winsock or User32 there (KB Q196836), so start-up is explicit.
  */
-#include "win.h"
+#include "socket.h"
+#include "registry.h"
 
 #include <stdlib.h>
 
@@ -42,18 +43,34 @@ mfcs_err MFCS_CALL mfcs_init(void)
     return err;
 }
 
+/* mfcs_term's sweep: each object it kills gets this before any is freed. */
+static void on_kill(int kind, void *obj)
+{
+    if (kind == MFCS__KIND_SOCKET) {
+        /* A blocking call on it holds it: that call ends now (cancelled),
+         * on its own thread, and frees it as it returns. */
+        mfcs__socket *s = (mfcs__socket *)obj;
+        if (s->in_call)
+            mfcs__blocking_signal_cancel(s);
+    } else if (kind == MFCS__KIND_CLASS) {
+        mfcs__class_unlink((mfcs__class *)obj);
+    }
+}
+
 void MFCS_CALL mfcs_term(void)
 {
-    int kind;
     mfcs__mutex_lock(&init_lock);
     if (init_refs == 0 || --init_refs > 0) {
         mfcs__mutex_unlock(&init_lock);
         return;
     }
     mfcs__store_release(&initialized, 0);
-    /* Archives first: closing one may hand bytes back to its file's socket. */
-    for (kind = 1; kind < MFCS__KIND_COUNT; kind++)
-        mfcs__handle_destroy_all(kind);
+    /* Every object of every thread: those no call holds are freed here,
+     * the others when the call holding them returns (handle.c). */
+    mfcs__handle_kill_all(on_kill);
+    /* The other threads' windows stop calling into this DLL, which may be
+     * unloaded next; this thread's goes with its state. */
+    mfcs__thread_detach_others();
     if (mfcs__thread_peek() && mfcs__thread_peek()->busy == 0)
         mfcs__thread_free_current();
     WSACleanup();

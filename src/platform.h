@@ -64,7 +64,8 @@ typedef pthread_mutex_t mfcs__mutex;
 #  define MFCS__NOINLINE __attribute__((noinline))
 #endif
 
-/* Acquire/release word access for the lock-free handle lookup. */
+/* Acquire/release word access for the lock-free handle lookup, and the
+ * few read-modify-write operations of its pins (full barriers). */
 #if defined(_MSC_VER) && !defined(__clang__)
 #  include <intrin.h>
 static __inline uint32_t mfcs__load_acquire(const volatile uint32_t *p)
@@ -75,11 +76,54 @@ static __inline void *mfcs__load_ptr_acquire(void *const volatile *p)
 { void *v = *p; _ReadWriteBarrier(); return v; }
 static __inline void mfcs__store_ptr_release(void *volatile *p, void *v)
 { _ReadWriteBarrier(); *p = v; }
+static __inline uintptr_t mfcs__load_word_acquire(const volatile uintptr_t *p)
+{ uintptr_t v = *p; _ReadWriteBarrier(); return v; }
+#  define mfcs__acquire_fence()   _ReadWriteBarrier()
+#  define mfcs__atomic_inc(p)     ((uint32_t)InterlockedIncrement((volatile LONG *)(p)))
+#  define mfcs__atomic_dec(p)     ((uint32_t)InterlockedDecrement((volatile LONG *)(p)))
+#  define mfcs__cas32(p, o, n)    ((uint32_t)InterlockedCompareExchange((volatile LONG *)(p), (LONG)(n), (LONG)(o)) == (uint32_t)(o))
+#  define mfcs__cas_word(p, o, n) (InterlockedCompareExchangePointer((void *volatile *)(p), (void *)(n), (void *)(o)) == (void *)(o))
 #else
 #  define mfcs__load_acquire(p)         __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #  define mfcs__store_release(p, v)     __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #  define mfcs__load_ptr_acquire(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #  define mfcs__store_ptr_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#  define mfcs__load_word_acquire(p)    __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define mfcs__acquire_fence()         __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#  define mfcs__atomic_inc(p)           __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
+#  define mfcs__atomic_dec(p)           __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
+#  define mfcs__cas32(p, o, n)          mfcs__cas_impl32((p), (o), (n))
+#  define mfcs__cas_word(p, o, n)       mfcs__cas_implw((p), (o), (n))
+static inline int mfcs__cas_impl32(volatile uint32_t *p, uint32_t o, uint32_t n)
+{ return __atomic_compare_exchange_n(p, &o, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+static inline int mfcs__cas_implw(volatile uintptr_t *p, uintptr_t o, uintptr_t n)
+{ return __atomic_compare_exchange_n(p, &o, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
+#endif
+
+/* Waits until thread tid is not inside the code of an archive's fast path
+ * (MFCS__FAST below), so an object that thread may have found through its
+ * handle can be freed or handed to another thread. Its cost is the
+ * suspension of that thread (a few hundred microseconds under Wine), paid
+ * only when an object changes hands between threads or mfcs_term frees
+ * another thread's objects. Nothing to wait for in the single-threaded
+ * fuzz build. */
+#ifdef _WIN32
+void mfcs__quiesce_thread(uint32_t tid);
+#else
+static inline void mfcs__quiesce_thread(uint32_t tid) { (void)tid; }
+#endif
+
+/* The archive's per-value fast paths take no pin (handle.c): they live in
+ * one section of their own, so that mfcs__quiesce_thread can tell from a
+ * thread's instruction pointer alone whether it is inside one. PE linkers
+ * sort ".text$x" sections by the part after '$', so the markers in
+ * ".text$mfcs0" and ".text$mfcs2" bracket everything in ".text$mfcs1". */
+#if defined(_WIN32) && defined(_MSC_VER) && !defined(__clang__)
+#  define MFCS__FAST __declspec(code_seg(".text$mfcs1"))
+#elif defined(_WIN32)
+#  define MFCS__FAST __attribute__((section(".text$mfcs1"), noinline))
+#else
+#  define MFCS__FAST
 #endif
 
 #endif /* MFCS_PLATFORM_H */

@@ -24,14 +24,17 @@ static void unlink_class(mfcs__class *c)
         }
 }
 
-/* mfcs_term: the handle is already dead. */
+/* The slot's finalizer: out of the list, its handle dead, no use left. */
 static void destroy_class(void *obj)
 {
-    mfcs__class *c = (mfcs__class *)obj;
+    free(obj);
+}
+
+void mfcs__class_unlink(mfcs__class *c)
+{
     mfcs__mutex_lock(&registry_lock);
     unlink_class(c);
     mfcs__mutex_unlock(&registry_lock);
-    free(c);
 }
 
 static mfcs__class *find_locked(const char *name, size_t len)
@@ -78,7 +81,7 @@ mfcs_err MFCS_CALL mfcs_class_register(mfcs_class **out, const char *name, unsig
         free(c);
         return MFCS_E_STATE;
     }
-    err = mfcs__handle_alloc(MFCS__KIND_CLASS, c, 0, destroy_class, &c->handle);
+    err = mfcs__handle_alloc(MFCS__KIND_CLASS, c, 0, 0, destroy_class, &c->handle, &c->slot);
     if (err) {
         mfcs__mutex_unlock(&registry_lock);
         free(c);
@@ -110,30 +113,30 @@ mfcs_err MFCS_CALL mfcs_class_find(const char *name, mfcs_class **out)
 mfcs_err MFCS_CALL mfcs_class_unregister(mfcs_class *h)
 {
     mfcs__class *c;
+    mfcs__slot *slot;
+    mfcs_err err = mfcs__pin(h, MFCS__KIND_CLASS, MFCS__USE_ANY, &slot, (void **)&c);
+    if (err)
+        return err;
     mfcs__mutex_lock(&registry_lock);
-    c = (mfcs__class *)mfcs__handle_get(h, MFCS__KIND_CLASS);
-    if (!c) {
-        mfcs__mutex_unlock(&registry_lock);
-        return MFCS_E_BADHANDLE;
-    }
     if (c->uses) {
-        mfcs__mutex_unlock(&registry_lock);
-        return MFCS_E_STATE;
+        err = MFCS_E_STATE;
+    } else {
+        unlink_class(c);
+        mfcs__handle_kill(slot);
     }
-    unlink_class(c);
-    mfcs__handle_release(h);
     mfcs__mutex_unlock(&registry_lock);
-    free(c);
-    return MFCS_OK;
+    mfcs__unpin(slot, MFCS__USE_ANY);   /* frees it */
+    return err;
 }
 
 mfcs__class *mfcs__class_acquire(const mfcs_class *h)
 {
     mfcs__class *c;
+    mfcs__slot *slot;
+    if (mfcs__pin(h, MFCS__KIND_CLASS, MFCS__USE_ANY, &slot, (void **)&c) != MFCS_OK)
+        return NULL;
     mfcs__mutex_lock(&registry_lock);
-    c = (mfcs__class *)mfcs__handle_get(h, MFCS__KIND_CLASS);
-    if (c)
-        c->uses++;
+    c->uses++;
     mfcs__mutex_unlock(&registry_lock);
     return c;
 }
@@ -141,10 +144,15 @@ mfcs__class *mfcs__class_acquire(const mfcs_class *h)
 mfcs__class *mfcs__class_acquire_name(const char *name, size_t len)
 {
     mfcs__class *c;
+    mfcs__slot *slot;
+    void *obj;
     mfcs__mutex_lock(&registry_lock);
     c = find_locked(name, len);
-    if (c)
+    /* Listed means live: unregister and mfcs_term unlink before they kill. */
+    if (c && mfcs__pin(c->handle, MFCS__KIND_CLASS, MFCS__USE_ANY, &slot, &obj) == MFCS_OK)
         c->uses++;
+    else
+        c = NULL;
     mfcs__mutex_unlock(&registry_lock);
     return c;
 }
@@ -154,4 +162,5 @@ void mfcs__class_release(mfcs__class *c)
     mfcs__mutex_lock(&registry_lock);
     c->uses--;
     mfcs__mutex_unlock(&registry_lock);
+    mfcs__unpin(c->slot, MFCS__USE_ANY);
 }

@@ -63,8 +63,9 @@ Test(golden, primitives_round_trip, .timeout = 30)
         OK(mfcs_archive_read_f32(in, &f32)); cr_assert_eq(f32, 3.25f);
         OK(mfcs_archive_read_f64(in, &f64)); cr_assert_eq(f64, -1e300);
         OK(mfcs_archive_read_bool(in, &b)); cr_assert_eq(b, 1);
-        ERR(mfcs_archive_read_u8(in, &u8), MFCS_E_EOF);
-        ERR(mfcs_archive_close(in), MFCS_E_EOF);
+        /* the stream ends exactly here: between values, not inside one */
+        ERR(mfcs_archive_read_u8(in, &u8), MFCS_E_END);
+        ERR(mfcs_archive_close(in), MFCS_E_END);
         OK(mfcs_file_close(g));
     }
     OK(mfcs_file_close(f));
@@ -484,7 +485,7 @@ static void read_lines(const char *text, const char *const *want, int nwant)
     OK(mfcs_archive_error(ar, &sticky));
     cr_assert_eq(sticky, MFCS_OK, "after the lines of \"%s\" the archive holds error 0x%08X", text,
                  (unsigned)sticky);
-    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_EOF);
+    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_END);
     cr_assert_eq(n, 0);
     cr_assert_str_eq(buf, "");
     mfcs_archive_abort(ar);

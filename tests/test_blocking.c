@@ -484,7 +484,7 @@ Test(blocking, sixty_four_mib_archive_stream_with_checksum, .timeout = 300)
     OK(st.err);
     cr_assert_eq(i, STREAM_WORDS, "stopped after %u values: %s", i, mfcs_strerror(mfcs_archive_read_u8(ar, NULL)));
     cr_assert_eq(sum, st.sum, "checksum differs");
-    ERR(mfcs_archive_read_u8(ar, NULL), MFCS_E_EOF);   /* and then the stream ends */
+    ERR(mfcs_archive_read_u8(ar, NULL), MFCS_E_END);   /* and then the stream ends, between values */
     mfcs_archive_abort(ar);
     OK(mfcs_file_close(f));
 }

@@ -72,6 +72,9 @@ T(archive_error, mfcs_archive_error(h, &ev))
 T(archive_is_loading, mfcs_archive_is_loading(h, &iv))
 T(archive_is_buffer_empty, mfcs_archive_is_buffer_empty(h, &iv))
 T(archive_set_limits, mfcs_archive_set_limits(h, 1, 1))
+T(archive_set_limit, mfcs_archive_set_limit(h, MFCS_LIMIT_DEPTH, 10, &u64v))
+static const char *namev;
+T(archive_error_detail, mfcs_archive_error_detail(h, &ev, &namev, &u64v))
 T(archive_write_u8, mfcs_archive_write_u8(h, 1))
 T(archive_write_i8, mfcs_archive_write_i8(h, 1))
 T(archive_write_u16, mfcs_archive_write_u16(h, 1))
@@ -140,7 +143,7 @@ static const entry table[] = {
     F(file_read), F(file_write), F(file_flush), F(file_seek), F(file_length), F(file_memory_data),
     F(file_close), F(archive_open),
     A(archive_flush), A(archive_close), A(archive_abort), A(archive_error), A(archive_is_loading),
-    A(archive_is_buffer_empty), A(archive_set_limits),
+    A(archive_is_buffer_empty), A(archive_set_limits), A(archive_set_limit), A(archive_error_detail),
     A(archive_write_u8), A(archive_write_i8), A(archive_write_u16), A(archive_write_i16),
     A(archive_write_u32), A(archive_write_i32), A(archive_write_u64), A(archive_write_i64),
     A(archive_write_f32), A(archive_write_f64), A(archive_write_bool),

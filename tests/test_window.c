@@ -24,7 +24,7 @@ Test(window, made_on_first_use_and_message_only, .timeout = 30)
     cr_assert_eq(GetWindowThreadProcessId(ts->hwnd, NULL), GetCurrentThreadId());
     cr_assert(!IsWindowVisible(ts->hwnd));
     /* Message-only: found under HWND_MESSAGE, never among top-level windows. */
-    cr_assert_eq(FindWindowExA(HWND_MESSAGE, NULL, MFCS__WINDOW_CLASS, NULL), ts->hwnd);
+    cr_assert_eq(FindWindowExA(HWND_MESSAGE, NULL, mfcs__window_class(), NULL), ts->hwnd);
     probe = ts->hwnd;
     EnumWindows(find_top_level, (LPARAM)&probe);
     cr_assert_not_null(probe, "the notification window is a top-level window");
@@ -66,8 +66,9 @@ struct thread_probe {
     int call_term;
 };
 
-static void note_freed(mfcs__thread *ts)
+static void note_freed(mfcs__thread *ts, int unloading)
 {
+    (void)unloading;
     ((struct thread_probe *)ts->sockets)->freed++;
 }
 
@@ -147,8 +148,12 @@ Test(window, purging_own_messages_never_swallows_wm_quit, .timeout = 30)
     MSG m;
     cr_assert_eq(mfcs__thread_get(&ts), MFCS_OK);
     PostQuitMessage(9);
-    /* Wine hands WM_QUIT to a range-filtered peek; ours must put it back. */
-    cr_assert(!mfcs__peek_own(ts->hwnd, MFCS__WM_FIRST + 3, MFCS__WM_FIRST + 3, &m));
+    /* Wine hands WM_QUIT to a range-filtered peek; ours holds it (so a
+     * purge loop goes on, and a wait does not spin on it) and puts it back. */
+    cr_assert(!mfcs__peek_own(ts, ts->hwnd, MFCS__WM_FIRST + 3, MFCS__WM_FIRST + 3, &m));
+    cr_assert(ts->quit_held);
+    cr_assert(!PeekMessageA(&m, NULL, WM_QUIT, WM_QUIT, PM_NOREMOVE), "WM_QUIT still queued while held");
+    mfcs__quit_release(ts);
     cr_assert(PeekMessageA(&m, NULL, 0, 0, PM_REMOVE), "WM_QUIT was lost");
     cr_assert_eq(m.message, WM_QUIT);
     cr_assert_eq(m.wParam, 9);

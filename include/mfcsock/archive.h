@@ -93,6 +93,20 @@ mfcs_err MFCS_CALL mfcs_archive_abort(mfcs_archive *ar);
 mfcs_err MFCS_CALL mfcs_archive_error(mfcs_archive *ar, mfcs_err *first_error);
 
 /*
+ * mfcs_archive_error_detail: the sticky error with where it happened: the
+ * call that met it (its name, e.g. "mfcs_archive_read_string": a static
+ * string, not to be freed) and the byte offset, counted from the archive's
+ * first byte, where that call's value began (for a write, where the write
+ * began). When the error came from a call inside an object's serialize,
+ * that inner call is named. Diagnosing a protocol mismatch starts here.
+ * first_error (OUT, may be NULL): as mfcs_archive_error. call (OUT, may be
+ * NULL): NULL while there is no error. offset (OUT, may be NULL).
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD.
+ */
+mfcs_err MFCS_CALL mfcs_archive_error_detail(mfcs_archive *ar, mfcs_err *first_error,
+                                             const char **call, uint64_t *offset);
+
+/*
  * mfcs_archive_is_loading: whether the archive loads (CArchive::IsLoading).
  * yes (OUT): 1 loading, 0 storing.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INVALIDARG.
@@ -120,6 +134,32 @@ mfcs_err MFCS_CALL mfcs_archive_is_buffer_empty(mfcs_archive *ar, int *yes);
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD.
  */
 mfcs_err MFCS_CALL mfcs_archive_set_limits(mfcs_archive *ar, size_t max_string_bytes, uint64_t max_count);
+
+/* What mfcs_archive_set_limit sets. */
+#define MFCS_LIMIT_STRING  1  /* bytes of one string as stored; default 256 MiB */
+#define MFCS_LIMIT_COUNT   2  /* one count (ReadCount); default 2^31 - 1 */
+#define MFCS_LIMIT_DEPTH   3  /* objects read or written inside each other; default 256 */
+#define MFCS_LIMIT_OBJECTS 4  /* entries of the object map (objects and classes
+                                 read or written); default 4,194,304 */
+
+/*
+ * mfcs_archive_set_limit: one of the archive's limits (SQLite's
+ * sqlite3_limit). value 0 restores the default. A read over a limit gets
+ * MFCS_E_LIMIT before anything is allocated for it, and so does a write
+ * over the depth or map limit.
+ *
+ * Depth: each level of objects inside objects costs stack (the reader's
+ * frames and each serialize's), and a hostile stream of nested objects
+ * costs 3 bytes a level: the default 256 keeps a reader inside a 64 KiB
+ * thread stack with room for serialize callbacks of a few hundred bytes
+ * each; real documents nest a few levels. Objects: a back reference costs
+ * two bytes of input and one map entry (16 bytes on x86_64, 12 on i686),
+ * so the default caps the map at 64 MiB.
+ * old (OUT, may be NULL): the limit before the call.
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INVALIDARG
+ * (unknown which).
+ */
+mfcs_err MFCS_CALL mfcs_archive_set_limit(mfcs_archive *ar, int which, uint64_t value, uint64_t *old);
 
 /* Writes a BYTE (MFC: ar << (BYTE)v): 1 byte. */
 mfcs_err MFCS_CALL mfcs_archive_write_u8(mfcs_archive *ar, uint8_t v);
