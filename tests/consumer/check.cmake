@@ -38,7 +38,9 @@ run("configure the find_package consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/test
     -B ${work}/cmake -G ${GENERATOR} ${tc} -Dmfcsock_DIR=${PREFIX}/lib/cmake/mfcsock)
 run("build the find_package consumer" ${CMAKE_COMMAND} --build ${work}/cmake)
 
-# The pkg-config consumer: the compiler, the .pc file's flags, nothing else.
+# The pkg-config consumer: the compiler, the .pc file's flags, nothing else
+# of mfcsock's (shell32 is the consumer's own).
+set(strict -Werror=implicit-function-declaration)
 if(CC MATCHES "gcc|clang" AND NOT PKG_CONFIG)
   message(FATAL_ERROR "no pkg-config: the .pc file cannot be checked")
 endif()
@@ -50,13 +52,13 @@ if(PKG_CONFIG AND CC MATCHES "gcc|clang")
     message(FATAL_ERROR "pkg-config does not know mfcsock")
   endif()
   separate_arguments(flags UNIX_COMMAND "${flags}")
-  run("build the pkg-config consumer (${flags})" ${CC} ${SOURCE_DIR}/tests/consumer/main.c ${flags}
-      -o ${work}/consumer_pc.exe)
+  run("build the pkg-config consumer (${flags})" ${CC} ${strict} ${SOURCE_DIR}/tests/consumer/main.c
+      ${flags} -lshell32 -o ${work}/consumer_pc.exe)
   # mfcsock.lib is the import library for MSVC's link.exe; GNU ld reads the
   # same format, so linking it here shows it names every function the
   # consumer calls (the MSVC link itself runs in Windows CI).
-  run("link the consumer against lib/mfcsock.lib" ${CC} ${SOURCE_DIR}/tests/consumer/main.c
-      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -o ${work}/consumer_lib.exe)
+  run("link the consumer against lib/mfcsock.lib" ${CC} ${strict} ${SOURCE_DIR}/tests/consumer/main.c
+      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -lshell32 -o ${work}/consumer_lib.exe)
 endif()
 
 # Both run with the installed DLL beside them, as a user ships it.
