@@ -39,7 +39,7 @@ run("configure the find_package consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/test
 run("build the find_package consumer" ${CMAKE_COMMAND} --build ${work}/cmake)
 
 # The pkg-config consumer: the compiler, the .pc file's flags, nothing else
-# of mfcsock's (shell32 is the consumer's own).
+# of mfcsock's (shell32 is the consumer's own; ws2_32 must come from the .pc).
 set(strict -Werror=implicit-function-declaration)
 if(CC MATCHES "gcc|clang" AND NOT PKG_CONFIG)
   message(FATAL_ERROR "no pkg-config: the .pc file cannot be checked")
@@ -56,9 +56,10 @@ if(PKG_CONFIG AND CC MATCHES "gcc|clang")
       ${flags} -lshell32 -o ${work}/consumer_pc.exe)
   # mfcsock.lib is the import library for MSVC's link.exe; GNU ld reads the
   # same format, so linking it here shows it names every function the
-  # consumer calls (the MSVC link itself runs in Windows CI).
+  # consumer calls (the MSVC link itself runs in Windows CI). Linked by
+  # hand, as the README's Linking section says: ws2_32 is named here.
   run("link the consumer against lib/mfcsock.lib" ${CC} ${strict} ${SOURCE_DIR}/tests/consumer/main.c
-      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -lshell32 -o ${work}/consumer_lib.exe)
+      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -lws2_32 -lshell32 -o ${work}/consumer_lib.exe)
 endif()
 
 # Both run with the installed DLL beside them, as a user ships it.
