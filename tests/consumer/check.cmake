@@ -1,7 +1,9 @@
-# Installs the build into a scratch prefix, then builds two consumers against
+# Installs the build into a scratch prefix, then builds consumers against
 # it: one with find_package(mfcsock CONFIG REQUIRED), one with pkg-config's
-# flags alone, and runs both (under Wine when cross-compiling). Also checks
-# the installed layout. Run by ctest with -DBUILD_DIR -DSOURCE_DIR -DPREFIX
+# flags alone, one linked against lib/mfcsock.lib; runs them all (under
+# Wine when cross-compiling). Under Wine it also runs a consumer without
+# its DLL, which cmake/wine-run.sh must explain. Also checks the installed
+# layout. Run by ctest with -DBUILD_DIR -DSOURCE_DIR -DPREFIX
 # -DTOOLCHAIN -DEMULATOR -DCC -DPKG_CONFIG -DGENERATOR.
 function(run what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -62,7 +64,7 @@ if(PKG_CONFIG AND CC MATCHES "gcc|clang")
       -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -lws2_32 -lshell32 -o ${work}/consumer_lib.exe)
 endif()
 
-# Both run with the installed DLL beside them, as a user ships it.
+# All run with the installed DLL beside them, as a user ships it.
 file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${work}/cmake)
 file(GLOB exes ${work}/cmake/consumer.exe ${work}/cmake/*/consumer.exe)
 if(EXISTS ${work}/consumer_pc.exe)
@@ -78,3 +80,17 @@ foreach(exe IN LISTS exes)
 endforeach()
 list(LENGTH exes n)
 message("consumers: ${n} built and ran against the installed tree")
+
+if(EMULATOR MATCHES "wine-run\\.sh$")
+  # Without its DLL, the program cannot start; wine-run.sh must say why.
+  file(MAKE_DIRECTORY ${work}/no-dll)
+  file(COPY ${work}/cmake/consumer.exe DESTINATION ${work}/no-dll)
+  execute_process(COMMAND ${EMULATOR} ${work}/no-dll/consumer.exe
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 53 OR NOT err MATCHES "could not find mfcsock\\.dll"
+     OR NOT err MATCHES "TARGET_RUNTIME_DLLS")
+    message(FATAL_ERROR "a consumer without mfcsock.dll: expected exit code 53 and "
+                        "wine-run.sh naming mfcsock.dll, got ${rc}:\n${out}\n${err}")
+  endif()
+  message("a consumer without mfcsock.dll: ${rc}, and wine-run.sh said:\n${err}")
+endif()
