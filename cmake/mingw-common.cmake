@@ -1,7 +1,11 @@
 # Shared by both mingw toolchain files: MFCS_TRIPLET names the compiler.
 set(CMAKE_C_COMPILER ${MFCS_TRIPLET}-gcc)
 set(CMAKE_RC_COMPILER ${MFCS_TRIPLET}-windres)
-set(CMAKE_FIND_ROOT_PATH /usr/${MFCS_TRIPLET})
+# A project that uses an installed mfcsock passes -DCMAKE_PREFIX_PATH=<prefix>.
+# With the package mode ONLY below, CMake would look for it re-rooted, under
+# /usr/<triplet>/<prefix>; as a root of its own, each such prefix is searched
+# as given, and still nothing of the Linux host is.
+set(CMAKE_FIND_ROOT_PATH /usr/${MFCS_TRIPLET} ${CMAKE_PREFIX_PATH})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

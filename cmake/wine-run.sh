@@ -41,4 +41,34 @@ if [ "${1:-}" = --server-only ]; then
   wine cmd.exe /c exit 0 </dev/null >/dev/null 2>&1 || true
   exit 0
 fi
-exec wine "$@"
+# Not exec: when the program could not start, its exit code is all Wine
+# leaves (see below). The program must still die with this script, as it
+# did when this line was an exec (a harness that kills its runner on a
+# timeout, ctest or Python's Popen.kill, kills the program with it), so it
+# gets a parent-death signal.
+pdeath=()
+if command -v setpriv >/dev/null 2>&1; then
+  pdeath=(setpriv --pdeathsig TERM --)
+fi
+rc=0
+"${pdeath[@]}" wine "$@" || rc=$?
+# 53 is STATUS_DLL_NOT_FOUND (0xC0000135) in a byte: Wine could not find a
+# DLL the program imports (the usual cause: mfcsock.dll is not beside the
+# exe) and, under WINEDEBUG=-all, said nothing. Such a program never
+# started, so running it once more with the loader's errors on has no side
+# effects; it names the DLL. (A program that exits with 53 by itself runs
+# twice; none of this project's does.)
+if [ "$rc" = 53 ]; then
+  missing=$(WINEDEBUG=err+module "${pdeath[@]}" wine "$@" </dev/null 2>&1 >/dev/null |
+            sed -n 's/.*err:module:import_dll Library \([^ ]*\) (which is needed by L"\(.*\)") not found.*/\1 (needed by \2)/p' |
+            sed 's/\\\\/\\/g' | sort -u) || true
+  if [ -n "$missing" ]; then
+    {
+      echo "$missing" | sed "s|^|wine-run: $1 did not start: Wine could not find |"
+      echo "wine-run: put each DLL beside the exe (in CMake: a POST_BUILD copy of"
+      echo "wine-run: \$<TARGET_RUNTIME_DLLS:your_app>, see the README's \"Use it from your own"
+      echo "wine-run: project\"), or add its folder to WINEPATH."
+    } >&2
+  fi
+fi
+exit "$rc"

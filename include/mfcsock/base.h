@@ -97,10 +97,12 @@ const char *MFCS_CALL mfcs_version(void);
 
 /*
  * mfcs_strerror: a short English sentence for any result code: MFCS_OK,
- * every MFCS_E_* code, Winsock and Win32 codes (from the system's message
- * table), and unknown codes ("unknown error N"). Never returns NULL. The
- * string is static or per-thread: copy it before the next call on the same
- * thread if you keep it.
+ * every MFCS_E_* code, every Winsock and resolver code (the library's own
+ * text, the same on every system and under Wine, starting with the code's
+ * name: "WSAEWOULDBLOCK: the operation would block ..."), other Win32 codes
+ * (from the system's message table), and unknown codes ("unknown error N
+ * (0x...)"). Never returns NULL. The string is static or per-thread: copy
+ * it before the next call on the same thread if you keep it.
  */
 const char *MFCS_CALL mfcs_strerror(mfcs_err err);
 

@@ -27,9 +27,10 @@
 #ifndef MFCSOCK_SOCKET_H
 #define MFCSOCK_SOCKET_H
 
-#ifndef WIN32_LEAN_AND_MEAN
-#  define WIN32_LEAN_AND_MEAN
-#endif
+/* No WIN32_LEAN_AND_MEAN here: defined by a public header it would leave
+ * the user's own later #include <windows.h> without shellapi.h, commdlg.h
+ * and the rest. winsock2.h comes before windows.h, which would otherwise
+ * bring the old winsock.h. */
 #include <winsock2.h>
 #include <windows.h>
 

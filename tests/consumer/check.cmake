@@ -1,14 +1,38 @@
-# Installs the build into a scratch prefix, then builds two consumers against
+# Installs the build into a scratch prefix, then builds consumers against
 # it: one with find_package(mfcsock CONFIG REQUIRED), one with pkg-config's
-# flags alone, and runs both (under Wine when cross-compiling). Also checks
-# the installed layout. Run by ctest with -DBUILD_DIR -DSOURCE_DIR -DPREFIX
-# -DTOOLCHAIN -DEMULATOR -DCC -DPKG_CONFIG -DGENERATOR.
+# flags alone, one linked against lib/mfcsock.lib, and the README's own
+# example (examples/use_from_cmake) with the README's own commands; runs
+# them all (under Wine when cross-compiling). Under Wine it also runs a
+# consumer without its DLL, which cmake/wine-run.sh must explain. Also
+# checks the installed layout. Run by ctest with -DBUILD_DIR -DSOURCE_DIR
+# -DPREFIX -DTOOLCHAIN -DEMULATOR -DCC -DPKG_CONFIG -DGENERATOR.
 function(run what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "${what} failed (${rc}):\n${out}\n${err}")
   endif()
   message("${what}: ok ${out}")
+endfunction()
+
+# The text of the fenced block that follows <marker> in the README.
+function(readme_block marker out_var)
+  file(READ ${SOURCE_DIR}/README.md readme)
+  string(REPLACE "\r" "" readme "${readme}") # a Windows checkout may have CRLF
+  string(FIND "${readme}" "${marker}" at)
+  if(at LESS 0)
+    message(FATAL_ERROR "README.md lacks the marker ${marker}")
+  endif()
+  string(SUBSTRING "${readme}" ${at} -1 rest)
+  if(NOT rest MATCHES "```[a-z]*\n")
+    message(FATAL_ERROR "README.md: no code block after ${marker}")
+  endif()
+  string(FIND "${rest}" "${CMAKE_MATCH_0}" open)
+  string(LENGTH "${CMAKE_MATCH_0}" n)
+  math(EXPR open "${open} + ${n}")
+  string(SUBSTRING "${rest}" ${open} -1 rest)
+  string(FIND "${rest}" "```" close)
+  string(SUBSTRING "${rest}" 0 ${close} block)
+  set(${out_var} "${block}" PARENT_SCOPE)
 endfunction()
 
 file(REMOVE_RECURSE ${PREFIX})
@@ -38,7 +62,9 @@ run("configure the find_package consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/test
     -B ${work}/cmake -G ${GENERATOR} ${tc} -Dmfcsock_DIR=${PREFIX}/lib/cmake/mfcsock)
 run("build the find_package consumer" ${CMAKE_COMMAND} --build ${work}/cmake)
 
-# The pkg-config consumer: the compiler, the .pc file's flags, nothing else.
+# The pkg-config consumer: the compiler, the .pc file's flags, nothing else
+# of mfcsock's (shell32 is the consumer's own; ws2_32 must come from the .pc).
+set(strict -Werror=implicit-function-declaration)
 if(CC MATCHES "gcc|clang" AND NOT PKG_CONFIG)
   message(FATAL_ERROR "no pkg-config: the .pc file cannot be checked")
 endif()
@@ -50,16 +76,17 @@ if(PKG_CONFIG AND CC MATCHES "gcc|clang")
     message(FATAL_ERROR "pkg-config does not know mfcsock")
   endif()
   separate_arguments(flags UNIX_COMMAND "${flags}")
-  run("build the pkg-config consumer (${flags})" ${CC} ${SOURCE_DIR}/tests/consumer/main.c ${flags}
-      -o ${work}/consumer_pc.exe)
+  run("build the pkg-config consumer (${flags})" ${CC} ${strict} ${SOURCE_DIR}/tests/consumer/main.c
+      ${flags} -lshell32 -o ${work}/consumer_pc.exe)
   # mfcsock.lib is the import library for MSVC's link.exe; GNU ld reads the
   # same format, so linking it here shows it names every function the
-  # consumer calls (the MSVC link itself runs in Windows CI).
-  run("link the consumer against lib/mfcsock.lib" ${CC} ${SOURCE_DIR}/tests/consumer/main.c
-      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -o ${work}/consumer_lib.exe)
+  # consumer calls (the MSVC link itself runs in Windows CI). Linked by
+  # hand, as the README's Linking section says: ws2_32 is named here.
+  run("link the consumer against lib/mfcsock.lib" ${CC} ${strict} ${SOURCE_DIR}/tests/consumer/main.c
+      -I${PREFIX}/include ${PREFIX}/lib/mfcsock.lib -lws2_32 -lshell32 -o ${work}/consumer_lib.exe)
 endif()
 
-# Both run with the installed DLL beside them, as a user ships it.
+# All run with the installed DLL beside them, as a user ships it.
 file(COPY ${PREFIX}/bin/mfcsock.dll DESTINATION ${work}/cmake)
 file(GLOB exes ${work}/cmake/consumer.exe ${work}/cmake/*/consumer.exe)
 if(EXISTS ${work}/consumer_pc.exe)
@@ -75,3 +102,52 @@ foreach(exe IN LISTS exes)
 endforeach()
 list(LENGTH exes n)
 message("consumers: ${n} built and ran against the installed tree")
+
+# ---- the README's "Use it from your own project" ----
+# Its CMakeLists.txt is the one in examples/use_from_cmake.
+readme_block("<!-- examples/use_from_cmake/CMakeLists.txt" shown)
+file(READ ${SOURCE_DIR}/examples/use_from_cmake/CMakeLists.txt actual)
+string(REPLACE "\r" "" actual "${actual}")
+string(STRIP "${shown}" shown)
+string(STRIP "${actual}" actual)
+if(NOT shown STREQUAL actual)
+  message(FATAL_ERROR "README.md shows a CMakeLists.txt that is not "
+                      "examples/use_from_cmake/CMakeLists.txt:\n${shown}")
+endif()
+message("the README's CMakeLists.txt is examples/use_from_cmake/CMakeLists.txt: ok")
+
+set(app_build ${work}/readme-app)
+if(EMULATOR MATCHES "wine-run\\.sh$" AND TOOLCHAIN MATCHES "toolchain-([^/]+)-w64-mingw32\\.cmake$")
+  # A cross build under Wine: the README's lines exactly as shown, with its
+  # variables set to this build (the prefix installed above stands for the
+  # README's own cmake --install).
+  set(arch ${CMAKE_MATCH_1})
+  readme_block("<!-- run by tests/consumer/check.cmake" lines)
+  get_filename_component(cmake_bin ${CMAKE_COMMAND} DIRECTORY)
+  file(WRITE ${work}/readme.sh
+       "PATH='${cmake_bin}':$PATH\nMFCSOCK='${SOURCE_DIR}'\nARCH='${arch}'\n"
+       "PREFIX='${PREFIX}'\nAPP_BUILD='${app_build}'\n${lines}")
+  run("the README's configure, build and run lines" bash -eu -o pipefail ${work}/readme.sh)
+
+  # Without its DLL, the program cannot start; wine-run.sh must say why.
+  file(MAKE_DIRECTORY ${work}/no-dll)
+  file(COPY ${work}/cmake/consumer.exe DESTINATION ${work}/no-dll)
+  execute_process(COMMAND ${EMULATOR} ${work}/no-dll/consumer.exe
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 53 OR NOT err MATCHES "could not find mfcsock\\.dll"
+     OR NOT err MATCHES "TARGET_RUNTIME_DLLS")
+    message(FATAL_ERROR "a consumer without mfcsock.dll: expected exit code 53 and "
+                        "wine-run.sh naming mfcsock.dll, got ${rc}:\n${out}\n${err}")
+  endif()
+  message("a consumer without mfcsock.dll: ${rc}, and wine-run.sh said:\n${err}")
+elseif(NOT TOOLCHAIN)
+  # Native Windows: the README's native variant, CMAKE_PREFIX_PATH alone.
+  run("configure examples/use_from_cmake" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/use_from_cmake
+      -B ${app_build} -G ${GENERATOR} -DCMAKE_PREFIX_PATH=${PREFIX})
+  run("build examples/use_from_cmake" ${CMAKE_COMMAND} --build ${app_build})
+  file(GLOB app ${app_build}/app.exe ${app_build}/*/app.exe)
+  run("run ${app}" ${app})
+else()
+  message("the README's cross-build lines need cmake/wine-run.sh and a toolchain "
+          "file of cmake/: not run with ${TOOLCHAIN}")
+endif()
