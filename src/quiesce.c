@@ -38,6 +38,12 @@ int mfcs__fast_path_contains(const void *code)
     return in_fast_path((uintptr_t)code);
 }
 
+/* One thread suspends others at a time: two threads quiescing each other
+ * would each wait for the other to stop (seen under Wine when mfcs_term met
+ * a take-over). The lock is taken by spinning, not by a kernel wait, so a
+ * thread waiting for it can itself be suspended and looked at. */
+static volatile LONG busy;
+
 void mfcs__quiesce_thread(uint32_t tid)
 {
     HANDLE t;
@@ -47,6 +53,8 @@ void mfcs__quiesce_thread(uint32_t tid)
     t = OpenThread(THREAD_SUSPEND_RESUME | THREAD_GET_CONTEXT, FALSE, tid);
     if (!t)
         return;   /* gone: it runs nothing any more */
+    while (InterlockedCompareExchange(&busy, 1, 0) != 0)
+        SwitchToThread();
     for (tries = 0;; tries++) {
         CONTEXT c;
         BOOL ok;
@@ -76,5 +84,6 @@ void mfcs__quiesce_thread(uint32_t tid)
         else
             Sleep(1);
     }
+    InterlockedExchange(&busy, 0);
     CloseHandle(t);
 }
