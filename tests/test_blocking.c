@@ -1423,3 +1423,173 @@ Test(blocking, a_wait_woken_by_the_held_notice_leaves_it_to_announce_the_bytes)
     OK(mfcs_socket_free(s));
     closesocket(peer);
 }
+
+/* ---- WM_QUIT during a wait ---- */
+
+/* The thread's GetMessage loop must still end: the quit comes out of the
+ * queue with its exit code after the call (MFC's pump lost it: it peeks
+ * WM_PAINT with a filter, and a pending WM_QUIT comes back from any
+ * filtered peek). */
+static void expect_quit(int code)
+{
+    MSG m;
+    cr_assert(PeekMessageA(&m, NULL, 0, 0, PM_REMOVE), "no message at all after the call: WM_QUIT was lost");
+    while (m.message != WM_QUIT && PeekMessageA(&m, NULL, 0, 0, PM_REMOVE))
+        ;
+    cr_assert_eq(m.message, WM_QUIT, "WM_QUIT was lost");
+    cr_assert_eq((int)m.wParam, code, "WM_QUIT came back with %d, posted with %d", (int)m.wParam, code);
+}
+
+/* A quit already pending ends a wait at once with its own error: the UI
+ * is closing, and a long receive must not keep it open. */
+Test(blocking, a_pending_wm_quit_ends_the_wait_and_stays_for_the_loop)
+{
+    SOCKET peer_s;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer_s);
+    char buf[8];
+    int n = -1;
+    ULONGLONG t0;
+    OK(mfcs_socket_set_timeout(s, 300));
+    PostQuitMessage(42);
+    t0 = GetTickCount64();
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), MFCS_E_QUIT);
+    cr_assert_lt(GetTickCount64() - t0, 250, "the wait went on for %llu ms", (unsigned long long)(GetTickCount64() - t0));
+    cr_assert_eq(n, 0);
+    expect_quit(42);
+    /* Nothing was consumed: a retry after the quit gets the data. */
+    raw_send_all(peer_s, "ab", 2);
+    OK(mfcs_socket_receive(s, buf, sizeof buf, 0, &n));
+    cr_assert_eq(n, 2);
+    closesocket(peer_s);
+    OK(mfcs_socket_free(s));
+}
+
+typedef struct quit_later {
+    DWORD tid;
+    int code;
+} quit_later;
+
+static DWORD WINAPI post_quit_later(void *arg)
+{
+    quit_later *q = arg;
+    Sleep(200);
+    PostThreadMessageA(q->tid, WM_QUIT, (WPARAM)q->code, 0);
+    return 0;
+}
+
+/* One that arrives during a wait with no deadline ends it too; it is held,
+ * not spun on: the wait does not wake over and over for it. */
+Test(blocking, a_wm_quit_arriving_during_a_wait_without_deadline_ends_it)
+{
+    SOCKET peer_s;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer_s);
+    quit_later q = { GetCurrentThreadId(), 7 };
+    HANDLE t = CreateThread(NULL, 0, post_quit_later, &q, 0, NULL);
+    char buf[8];
+    int n;
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), MFCS_E_QUIT);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    expect_quit(7);
+    closesocket(peer_s);
+    OK(mfcs_socket_free(s));
+}
+
+/* on_message_pending handles a message by taking it itself, and the UI
+ * quits in the same breath. The wait then removes nothing more (the old
+ * filtered peek for the handled message took the quit instead and
+ * dispatched it into nothing), and the quit ends the wait. */
+static int MFCS_CALL take_and_quit(mfcs_socket *s, const MSG *m, void *user)
+{
+    MSG mine;
+    (void)s;
+    if (m->message != WM_USER + 5)
+        return 0;
+    PeekMessageA(&mine, NULL, WM_USER + 5, WM_USER + 5, PM_REMOVE);
+    (*(int *)user)++;
+    PostQuitMessage(5);
+    return 1;
+}
+
+Test(blocking, a_wm_quit_posted_by_on_message_pending_survives_the_handled_message)
+{
+    SOCKET peer_s;
+    int handled = 0;
+    mfcs_socket_callbacks cb = { 0 };
+    mfcs_socket *s;
+    char buf[8];
+    int n;
+    MSG m;
+    cb.on_message_pending = take_and_quit;
+    s = blocking_pair(&cb, &handled, &peer_s);
+    OK(mfcs_socket_set_timeout(s, 2000));
+    PostThreadMessageA(GetCurrentThreadId(), WM_USER + 5, 0, 0);
+    PostThreadMessageA(GetCurrentThreadId(), WM_USER + 6, 0, 0);
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), MFCS_E_QUIT);
+    cr_assert_eq(handled, 1, "on_message_pending handled %d messages", handled);
+    cr_assert(PeekMessageA(&m, NULL, WM_USER + 6, WM_USER + 6, PM_REMOVE), "a message behind was lost");
+    expect_quit(5);
+    closesocket(peer_s);
+    OK(mfcs_socket_free(s));
+}
+
+/* Without the callback, input is declined and stays queued (MFC's default
+ * OnMessagePending); a quit behind it still ends the wait, and both are
+ * there for the loop afterwards. */
+Test(blocking, a_wm_quit_behind_declined_input_ends_the_wait)
+{
+    SOCKET peer_s;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer_s);
+    char buf[8];
+    int n;
+    MSG m;
+    ULONGLONG t0;
+    OK(mfcs_socket_set_timeout(s, 2000));
+    PostThreadMessageA(GetCurrentThreadId(), WM_USER + 9, 0, 0);
+    PostQuitMessage(3);
+    t0 = GetTickCount64();
+    ERR(mfcs_socket_receive(s, buf, sizeof buf, 0, &n), MFCS_E_QUIT);
+    cr_assert_lt(GetTickCount64() - t0, 1500);
+    cr_assert(PeekMessageA(&m, NULL, WM_USER + 9, WM_USER + 9, PM_REMOVE), "the declined message is gone");
+    expect_quit(3);
+    closesocket(peer_s);
+    OK(mfcs_socket_free(s));
+}
+
+/* A blocking call inside a callback: the quit waits for the callback too,
+ * so the loop that dispatched it is the one that sees it. */
+static void MFCS_CALL receive_inside_on_receive(mfcs_socket *s, int err, void *user)
+{
+    char buf[8];
+    int n;
+    mfcs_socket *other = (mfcs_socket *)user;
+    (void)s;
+    (void)err;
+    PostQuitMessage(11);
+    if (mfcs_socket_receive(other, buf, sizeof buf, 0, &n) == MFCS_E_QUIT) {
+        MSG m;
+        /* still held: the callback has not returned */
+        if (!PeekMessageA(&m, NULL, WM_QUIT, WM_QUIT, PM_NOREMOVE))
+            mfcs_socket_set_timeout(other, 4321);   /* a mark the test reads back */
+    }
+}
+
+Test(blocking, a_wm_quit_met_inside_a_callback_is_posted_when_the_callback_returns)
+{
+    SOCKET peer_a, peer_b;
+    mfcs_socket *b = blocking_pair(NULL, NULL, &peer_b);
+    mfcs_socket_callbacks cb = { 0 };
+    mfcs_socket *a;
+    int in_call = 1;
+    cb.on_receive = receive_inside_on_receive;
+    a = blocking_pair(&cb, b, &peer_a);
+    raw_send_all(peer_a, "x", 1);
+    pump_for(300);   /* on_receive runs, its receive on b ends with the quit */
+    OK(mfcs_socket_is_blocking(b, &in_call));
+    cr_assert_eq(in_call, 0);
+    expect_quit(11);
+    closesocket(peer_a);
+    closesocket(peer_b);
+    OK(mfcs_socket_free(a));
+    OK(mfcs_socket_free(b));
+}
