@@ -505,6 +505,24 @@ Test(lines, crlf_lf_and_mfcs_lone_cr_rule, .timeout = 30)
     read_lines("", NULL, 0);
 }
 
+/* MFC's ReadString(CString&) returns FALSE for a lone "\r" at the end: the
+ * character it takes after every CR is not there, and nothing was stored.
+ * So no line, and the stream ended inside one (not between values). */
+Test(lines, a_lone_cr_at_the_end_is_no_line, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, "abc\n\r", 5);
+    char buf[16];
+    size_t n = 99;
+    OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+    cr_assert_str_eq(buf, "abc");
+    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_EOF);
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(buf, "");
+    ERR(mfcs_archive_close(ar), MFCS_E_EOF);
+    OK(mfcs_file_close(f));
+}
+
 Test(lines, long_line_is_cut_but_consumed_and_measured, .timeout = 30)
 {
     mfcs_file *f;

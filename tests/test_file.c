@@ -433,6 +433,50 @@ Test(disk, closed_file_is_a_bad_handle)
     }
 }
 
+/* A read that fails after some bytes came reports them (nread) with the
+ * error, and an archive keeps them: a named pipe whose writer sends three
+ * bytes and then goes away fails the second ReadFile with
+ * ERROR_BROKEN_PIPE. */
+typedef struct pipe_writer {
+    HANDLE pipe;
+} pipe_writer;
+
+static DWORD WINAPI write_three_then_leave(void *arg)
+{
+    pipe_writer *w = arg;
+    DWORD n;
+    ConnectNamedPipe(w->pipe, NULL);
+    WriteFile(w->pipe, "\x01\x02\x03", 3, &n, NULL);
+    Sleep(200);
+    CloseHandle(w->pipe);
+    return 0;
+}
+
+Test(disk, a_read_that_fails_midway_reports_the_bytes_it_read)
+{
+    char name[96];
+    pipe_writer w;
+    HANDLE t;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    unsigned char buf[8] = { 0 };
+    size_t got = 99;
+    snprintf(name, sizeof name, "\\\\.\\pipe\\mfcsock-test-%lu-%lu", GetCurrentProcessId(), GetTickCount());
+    w.pipe = CreateNamedPipeA(name, PIPE_ACCESS_OUTBOUND, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 64, 64, 0, NULL);
+    cr_assert_neq(w.pipe, INVALID_HANDLE_VALUE, "CreateNamedPipe -> %lu", GetLastError());
+    t = CreateThread(NULL, 0, write_three_then_leave, &w, 0, NULL);
+    OK(mfcs_file_open_path(&f, name, MFCS_FILE_READ));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    ERR(mfcs_archive_read(ar, buf, sizeof buf, &got), ERROR_BROKEN_PIPE);
+    cr_assert_eq(got, 3, "nread %zu", got);
+    cr_assert_eq(buf[0], 1);
+    cr_assert_eq(buf[2], 3);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+}
+
 Test(disk, closing_with_an_open_archive_is_state)
 {
     mfcs_file *f;
