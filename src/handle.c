@@ -20,6 +20,9 @@
 #include <stdlib.h>
 
 mfcs__slot *volatile mfcs__chunks[MFCS__CHUNKS];
+#ifdef MFCS_TEST_HOOKS
+void (*volatile mfcs__test_hook)(int point, const void *h);
+#endif
 
 /* internal.h promises one cache line a slot. */
 typedef char slot_is_one_line[sizeof(mfcs__slot) == 64 ? 1 : -1];
@@ -192,6 +195,7 @@ mfcs_err mfcs__pin(const void *h, int kind, int how, mfcs__slot **slot, void **o
     if (!s)
         return MFCS_E_BADHANDLE;
     mfcs__atomic_inc(&s->pins);
+    MFCS__HOOK(MFCS__HOOK_PIN_COUNTED, h);
     t = s->tag;
     /* A dying object is found only for the call that must end its own pin
      * (a window given back after mfcs_term), and only before it is freed. */
@@ -215,6 +219,7 @@ mfcs_err mfcs__pin(const void *h, int kind, int how, mfcs__slot **slot, void **o
             }
         }
     }
+    MFCS__HOOK(MFCS__HOOK_PIN_VALID, h);
     *slot = s;
     *obj = s->obj;
     return MFCS_OK;

@@ -140,6 +140,22 @@ unsigned mfcs__handle_live(int kind);
  * included): for leak checks. */
 unsigned mfcs__handle_held(void);
 
+/* Test hooks: a test build (MFCS_TEST_HOOKS, the static library
+ * tests/test_races_hooked.c links) calls mfcs__test_hook at the points
+ * where another thread's free or reuse of a slot would hurt, so a test can
+ * do exactly that there, deterministically. Nothing in the DLL. */
+enum {
+    MFCS__HOOK_PIN_COUNTED = 1,  /* mfcs__pin: counted, the tag not checked yet */
+    MFCS__HOOK_PIN_VALID,        /* mfcs__pin: checked, the object not used yet */
+    MFCS__HOOK_FAST_TAG          /* mfcs__handle_fast: the tag read, the object not yet */
+};
+#ifdef MFCS_TEST_HOOKS
+extern void (*volatile mfcs__test_hook)(int point, const void *h);
+#  define MFCS__HOOK(point, h) do { if (mfcs__test_hook) mfcs__test_hook((point), (h)); } while (0)
+#else
+#  define MFCS__HOOK(point, h) ((void)0)
+#endif
+
 /* The slot h names and the tag a live handle of kind has there, or NULL. */
 static inline mfcs__slot *mfcs__handle_slot(const void *h, int kind, uintptr_t *want)
 {
@@ -166,6 +182,7 @@ static inline void *mfcs__handle_fast(const void *h, int kind)
     void *obj;
     if (!s || mfcs__load_word_acquire(&s->tag) != want || s->owner != mfcs__thread_id())
         return NULL;
+    MFCS__HOOK(MFCS__HOOK_FAST_TAG, h);
     obj = s->obj;
     /* The slot may have been freed and taken by another object between the
      * reads: a second look at the tag says whether obj and owner belong to
