@@ -18,8 +18,14 @@ mfcs_err mfcs__resolve_host(const char *host, unsigned port, int family, int soc
     hints.ai_socktype = socktype;
     snprintf(service, sizeof service, "%u", port);
     rc = getaddrinfo(host, service, &hints, &res);
+    /* The resolver's own error (WSAHOST_NOT_FOUND, ...): Windows' EAI_*
+     * codes are Winsock codes. Wine 8 lets a host resolver's negative
+     * code through (-9, an address of another family): no Winsock code
+     * says what that is better than "no such host" for that family. */
+    if (rc < 0)
+        return WSAHOST_NOT_FOUND;
     if (rc != 0)
-        return rc;   /* the resolver's own error (WSAHOST_NOT_FOUND, ...) */
+        return rc;
     memcpy(out, res->ai_addr, res->ai_addrlen);
     *len = (int)res->ai_addrlen;
     freeaddrinfo(res);

@@ -382,3 +382,107 @@ Test(faults, timeout_and_cancel_during_connect)
         closesocket(fill[i]);
     closesocket(l);
 }
+
+/* ---- the wait's own notifications (suspected defects, ruled in and fixed) ---- */
+
+#include "socket.h"   /* a socket's window message, to post what Winsock would */
+
+typedef struct poster {
+    HWND hwnd;
+    UINT other_msg, msg;
+    WPARAM wp;
+} poster;
+
+static DWORD WINAPI post_two_later(void *arg)
+{
+    poster *p = arg;
+    Sleep(150);
+    /* Two of the library's own messages in one wake-up: one for another
+     * socket, then the waiting socket's FD_CONNECT. */
+    PostMessageA(p->hwnd, p->other_msg, 0, WSAMAKESELECTREPLY(FD_READ, 0));
+    PostMessageA(p->hwnd, p->msg, p->wp, WSAMAKESELECTREPLY(FD_CONNECT, WSAECONNREFUSED));
+    return 0;
+}
+
+/* A wait that has declined a message (input left queued) sleeps until new
+ * input. It used to dispatch one of its own messages per wake-up, so an
+ * FD_CONNECT behind another notice waited for the 500 ms re-poll. */
+Test(faults, a_declined_wait_takes_every_notification_of_one_wake_up)
+{
+    SOCKET fill[8], l;
+    unsigned port;
+    mfcs_socket *s, *other;
+    mfcs__socket *si, *oi;
+    mfcs__slot *pin;
+    poster p;
+    HANDLE t;
+    ULONGLONG t0, took;
+    mfcs_err err;
+    int i;
+    l = full_listener(&port, fill, 8);
+    OK(mfcs_socket_new(&other, MFCS_ASYNC, NULL, NULL));
+    OK(mfcs_socket_create(other, 0, MFCS_DGRAM, 0, "127.0.0.1"));
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    OK(mfcs_socket_set_timeout(s, 3000));
+    OK(mfcs__pin(s, MFCS__KIND_SOCKET, MFCS__USE_ANY, &pin, (void **)&si));
+    mfcs__unpin(pin, MFCS__USE_ANY);
+    OK(mfcs__pin(other, MFCS__KIND_SOCKET, MFCS__USE_ANY, &pin, (void **)&oi));
+    mfcs__unpin(pin, MFCS__USE_ANY);
+    p.hwnd = si->ts->hwnd;
+    p.msg = mfcs__route_message(si);
+    p.wp = (WPARAM)si->s;
+    p.other_msg = mfcs__route_message(oi);
+    PostThreadMessageA(GetCurrentThreadId(), WM_USER + 3, 0, 0);   /* to be declined */
+    t = CreateThread(NULL, 0, post_two_later, &p, 0, NULL);
+    t0 = GetTickCount64();
+    err = mfcs_socket_connect(s, "127.0.0.1", port);
+    took = GetTickCount64() - t0;
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    if (err == MFCS_OK)
+        cr_skip_test("this system accepted past a full queue, so a connect cannot be made to wait");
+    cr_assert_eq(err, WSAECONNREFUSED, "connect: %d (%s)", err, mfcs_strerror(err));
+    cr_assert_lt(took, 450, "the FD_CONNECT behind another notice waited %llu ms", (unsigned long long)took);
+    {
+        MSG m;
+        cr_assert(PeekMessageA(&m, NULL, WM_USER + 3, WM_USER + 3, PM_REMOVE), "the declined message was lost");
+    }
+    OK(mfcs_socket_free(s));
+    OK(mfcs_socket_free(other));
+    for (i = 0; i < 8; i++)
+        closesocket(fill[i]);
+    closesocket(l);
+}
+
+/* Winsock drops a post when the thread's queue is full, and a lost
+ * FD_CONNECT left a blocking connect waiting forever (or for its whole
+ * deadline). The re-poll now asks the socket itself. The loss is made
+ * here by selecting the socket's events onto a window of the test's. */
+static LRESULT CALLBACK swallow_proc(HWND h, UINT m, WPARAM w, LPARAM l)
+{
+    return DefWindowProcA(h, m, w, l);
+}
+
+Test(faults, a_lost_fd_connect_does_not_hang_a_blocking_connect)
+{
+    mfcs_socket *l, *s;
+    unsigned port;
+    SOCKET h;
+    HWND sink = message_window("mfcsock_test_swallow", swallow_proc);
+    ULONGLONG t0, took;
+    cr_assert_not_null(sink);
+    l = listener(MFCS_BLOCKING, NULL, NULL, &port);
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    OK(mfcs_socket_handle(s, &h));
+    cr_assert_eq(WSAAsyncSelect(h, sink, WM_APP + 40, FD_CONNECT), 0);
+    OK(mfcs_socket_set_timeout(s, 5000));
+    t0 = GetTickCount64();
+    OK(mfcs_socket_connect(s, "127.0.0.1", port));
+    took = GetTickCount64() - t0;
+    cr_assert_lt(took, 2000, "the connect took %llu ms", (unsigned long long)took);
+    OK(mfcs_socket_free(s));
+    OK(mfcs_socket_free(l));
+    DestroyWindow(sink);
+}

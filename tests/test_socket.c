@@ -177,7 +177,7 @@ Test(async, connect_by_name_and_resolver_errors)
     listener(MFCS_ASYNC, &ev_cb, &le, &port);
     OK(mfcs_socket_new(&c, MFCS_ASYNC, &ev_cb, &ce));
     OK(mfcs_socket_create(c, 0, MFCS_STREAM, MFCS_ALL_EVENTS, NULL));
-    ERR(mfcs_socket_connect(c, "localhost", port), WSAEWOULDBLOCK);
+    ERR(mfcs_socket_connect(c, "::1", port), WSAEWOULDBLOCK);
     PUMP_UNTIL(ce.connect && le.accept, 5000);
     cr_assert_eq(ce.connect_err, 0);
     OK(mfcs_socket_close(c));
@@ -215,6 +215,34 @@ Test(async, ipv6_loopback_literal)
     cr_assert_str_eq(host, "::1");
     ERR(mfcs_socket_create_ex(c, 0, MFCS_STREAM, 0, NULL, AF_INET6), MFCS_E_STATE);
     ERR(mfcs_socket_create_ex(a, 0, MFCS_STREAM, 0, NULL, 12345), MFCS_E_STATE);
+}
+
+/* An IPv6 SOCKET attached before it is bound: getsockname has no family
+ * for it yet, and the object took AF_INET, so a connect by name resolved
+ * for the wrong family. The family comes from the SOCKET itself now. */
+Test(async, an_unbound_ipv6_socket_attached_connects_over_ipv6)
+{
+    mfcs_socket *l, *c;
+    events le = { 0 }, ce = { 0 };
+    unsigned port;
+    SOCKET raw;
+    mfcs_err err;
+    OK(mfcs_socket_new(&l, MFCS_ASYNC, &ev_cb, &le));
+    err = mfcs_socket_create_ex(l, 0, MFCS_STREAM, MFCS_ALL_EVENTS, "::1", AF_INET6);
+    if (err == WSAEAFNOSUPPORT || err == WSAEADDRNOTAVAIL)
+        cr_skip_test("no IPv6 loopback here: %s", mfcs_strerror(err));
+    OK(err);
+    OK(mfcs_socket_listen(l, 5));
+    OK(mfcs_socket_sock_name(l, NULL, 0, &port));
+    raw = socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+    cr_assert_neq(raw, INVALID_SOCKET);
+    OK(mfcs_socket_new(&c, MFCS_ASYNC, &ev_cb, &ce));
+    OK(mfcs_socket_attach(c, raw, MFCS_ALL_EVENTS));
+    ERR(mfcs_socket_connect(c, "::1", port), WSAEWOULDBLOCK);
+    PUMP_UNTIL(ce.connect, 5000);
+    cr_assert_eq(ce.connect_err, 0, "on_connect got %d (%s)", ce.connect_err, mfcs_strerror(ce.connect_err));
+    OK(mfcs_socket_free(c));
+    OK(mfcs_socket_free(l));
 }
 
 Test(async, graceful_close_reports_zero)
