@@ -24,7 +24,7 @@
 #define MIN_BUF             128   /* MFC raises smaller buffers to 128 bytes */
 #define DEFAULT_MAX_STRING  ((size_t)256 << 20)
 #define DEFAULT_MAX_COUNT   0x7FFFFFFFu
-#define DEFAULT_MAX_DEPTH   256u
+#define DEFAULT_MAX_DEPTH   64u
 #define DEFAULT_MAX_OBJECTS ((uint64_t)1 << 22)
 
 /* ---- life cycle ---- */

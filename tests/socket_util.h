@@ -20,8 +20,8 @@
     cr_assert_eq(e_, (want), "%s -> %d (0x%08X) %s, want %d", #call, e_, (unsigned)e_, \
                  mfcs_strerror(e_), (int)(want)); } while (0)
 
-static void init_lib(void) { cr_assert_eq(mfcs_init(), MFCS_OK); }
-static void term_lib(void) { mfcs_term(); }
+static inline void init_lib(void) { cr_assert_eq(mfcs_init(), MFCS_OK); }
+static inline void term_lib(void) { mfcs_term(); }
 
 /* Pumps this thread's messages until *flag is nonzero or ms pass. */
 static inline int pump_until(volatile int *flag, unsigned ms)

@@ -1,0 +1,590 @@
+/* Hostile peers and callbacks (issue 17), through the DLL: objects nested
+ * deeper than a stack holds, a map grown two bytes of input at a time, a
+ * peer that pauses inside a value or sends one byte at a time, callbacks
+ * that try to free the archive under the call running them, and a read
+ * refused from inside a wait. What each may cost is in the README. */
+#include "socket_util.h"
+
+#include <psapi.h>
+
+/* ---- nesting ---- */
+
+/* A tree node as HIERSVR's or Jw_cad's: a byte saying whether a child
+ * follows, then the child object. */
+typedef struct node { struct node *child; } node;
+static mfcs_class *node_class;
+static int nodes_live;
+
+static void *MFCS_CALL node_create(void *ctx) { (void)ctx; nodes_live++; return calloc(1, sizeof(node)); }
+static void MFCS_CALL node_destroy(void *o, void *ctx)
+{
+    node *n = (node *)o;
+    (void)ctx;
+    while (n) {
+        node *c = n->child;
+        nodes_live--;
+        free(n);
+        n = c;
+    }
+}
+static mfcs_err MFCS_CALL node_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    node *n = (node *)o;
+    int loading = 0;
+    uint8_t has;
+    mfcs_err err;
+    (void)ctx;
+    mfcs_archive_is_loading(ar, &loading);
+    if (!loading) {
+        if ((err = mfcs_archive_write_u8(ar, n->child != NULL)) != MFCS_OK || !n->child)
+            return err;
+        return mfcs_archive_write_object(ar, node_class, n->child);
+    }
+    if ((err = mfcs_archive_read_u8(ar, &has)) != MFCS_OK || !has)
+        return err;
+    return mfcs_archive_read_object(ar, node_class, (void **)&n->child, NULL);
+}
+static const mfcs_class_ops node_ops = { node_create, node_serialize, node_destroy };
+
+/* The stream of a chain of depth nodes: the class record once, then a
+ * class reference (01 80) and "has a child" (01) per level: 3 bytes. */
+static unsigned char *chain(unsigned depth, size_t *len)
+{
+    static const unsigned char head[] = { 0xFF, 0xFF, 0x00, 0x00, 0x05, 0x00, 'C', 'N', 'o', 'd', 'e' };
+    unsigned char *p = malloc(sizeof head + 3 * (size_t)depth + 1), *q;
+    unsigned i;
+    cr_assert_not_null(p);
+    memcpy(p, head, sizeof head);
+    q = p + sizeof head;
+    for (i = 0; i < depth; i++) {
+        if (i) {
+            *q++ = 0x01;
+            *q++ = 0x80;
+        }
+        *q++ = i + 1 < depth;
+    }
+    *len = (size_t)(q - p);
+    return p;
+}
+
+static mfcs_err load_chain(unsigned depth, unsigned limit)
+{
+    size_t len;
+    unsigned char *bytes = chain(depth, &len);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    void *root = NULL;
+    mfcs_err err;
+    if (mfcs_file_open_memory(&f, bytes, len) != MFCS_OK || mfcs_archive_open(&ar, f, MFCS_LOAD, 0) != MFCS_OK)
+        return -1;
+    if (limit)
+        mfcs_archive_set_limit(ar, MFCS_LIMIT_DEPTH, limit, NULL);
+    err = mfcs_archive_read_object(ar, node_class, &root, NULL);
+    if (root)
+        node_destroy(root, NULL);
+    mfcs_archive_abort(ar);
+    mfcs_file_close(f);
+    free(bytes);
+    return err;
+}
+
+typedef struct chain_job {
+    unsigned depth, limit;
+    mfcs_err err;
+} chain_job;
+
+static DWORD WINAPI load_chain_thread(void *arg)
+{
+    chain_job *j = arg;
+    j->err = load_chain(j->depth, j->limit);
+    return 0;
+}
+
+/* On a thread with the smallest stack Windows gives (64 KiB reserved). */
+static mfcs_err load_chain_on_small_stack(unsigned depth, unsigned limit)
+{
+    chain_job j = { depth, limit, -1 };
+    HANDLE t = CreateThread(NULL, 64 * 1024, load_chain_thread, &j, STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    DWORD code = 0;
+    cr_assert_not_null(t);
+    WaitForSingleObject(t, INFINITE);
+    GetExitCodeThread(t, &code);
+    CloseHandle(t);
+    cr_assert_eq(code, 0, "the loading thread died (0x%08lX): its stack overflowed", (unsigned long)code);
+    return j.err;
+}
+
+static void register_node(void)
+{
+    cr_assert_eq(mfcs_class_register(&node_class, "CNode", 0, &node_ops, NULL), MFCS_OK);
+}
+
+/* ~10,000 levels (30 KB) killed the process; the default limit is met with
+ * a plain error, on any thread, and a tree as deep as real documents get
+ * (a few levels) loads with a wide margin. */
+Test(nesting, a_hostile_chain_meets_the_depth_limit_not_the_stack, .timeout = 60)
+{
+    register_node();
+    ERR(load_chain(10000, 0), MFCS_E_LIMIT);
+    ERR(load_chain(100000, 0), MFCS_E_LIMIT);
+    ERR(load_chain_on_small_stack(10000, 0), MFCS_E_LIMIT);
+    cr_assert_eq(nodes_live, 0, "%d nodes leaked", nodes_live);
+}
+
+Test(nesting, a_tree_up_to_the_default_depth_loads_even_on_a_small_stack, .timeout = 60)
+{
+    register_node();
+    OK(load_chain(64, 0));
+    ERR(load_chain(65, 0), MFCS_E_LIMIT);
+    OK(load_chain_on_small_stack(64, 0));
+    /* A program that knows its trees are deeper says so. */
+    OK(load_chain(2000, 4000));
+    cr_assert_eq(nodes_live, 0);
+}
+
+Test(nesting, writing_is_bounded_the_same_way, .timeout = 60)
+{
+    node *root = NULL, **at = &root;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    int i;
+    register_node();
+    for (i = 0; i < 100; i++) {
+        *at = calloc(1, sizeof **at);
+        at = &(*at)->child;
+    }
+    OK(mfcs_file_open_memory(&f, NULL, 0));
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    ERR(mfcs_archive_write_object(ar, node_class, root), MFCS_E_LIMIT);
+    mfcs_archive_abort(ar);
+    OK(mfcs_archive_open(&ar, f, MFCS_STORE, 0));
+    OK(mfcs_archive_set_limit(ar, MFCS_LIMIT_DEPTH, 100, NULL));
+    OK(mfcs_archive_write_object(ar, node_class, root));
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+    nodes_live = 100;
+    node_destroy(root, NULL);
+}
+
+/* ---- the object map ---- */
+
+static int one_object;
+static void *MFCS_CALL shared_create(void *ctx) { (void)ctx; return &one_object; }
+static void MFCS_CALL shared_destroy(void *o, void *ctx) { (void)o; (void)ctx; }
+static mfcs_err MFCS_CALL empty_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    (void)ar; (void)o; (void)ctx;
+    return MFCS_OK;
+}
+
+/* One class record, then n class references: each makes an object (here
+ * always the same one, so only the map costs memory). */
+static unsigned char *many_objects(size_t n, size_t *len)
+{
+    static const unsigned char head[] = { 0xFF, 0xFF, 0x00, 0x00, 0x06, 0x00, 'C', 'E', 'm', 'p', 't', 'y' };
+    unsigned char *p = malloc(sizeof head + 2 * n), *q;
+    size_t i;
+    cr_assert_not_null(p);
+    memcpy(p, head, sizeof head);
+    for (q = p + sizeof head, i = 1; i < n; i++) {
+        *q++ = 0x01;
+        *q++ = 0x80;
+    }
+    *len = (size_t)(q - p);
+    return p;
+}
+
+static size_t pagefile_usage(int peak)
+{
+    PROCESS_MEMORY_COUNTERS pmc;
+    cr_assert(GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof pmc));
+    return peak ? pmc.PeakPagefileUsage : pmc.PagefileUsage;
+}
+
+/* Reads objects until the stream or the map ends; returns the first error. */
+static mfcs_err read_all(mfcs_archive *ar, size_t *count)
+{
+    void *o;
+    mfcs_err err;
+    *count = 0;
+    while ((err = mfcs_archive_read_object(ar, NULL, &o, NULL)) == MFCS_OK)
+        (*count)++;
+    return err;
+}
+
+Test(map, entries_are_limited_and_cost_a_few_bytes_each, .timeout = 120)
+{
+    static const mfcs_class_ops ops = { shared_create, empty_serialize, shared_destroy };
+    mfcs_class *cls;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    size_t len, n, before, peak;
+    unsigned char *bytes;
+    cr_assert_eq(mfcs_class_register(&cls, "CEmpty", 0, &ops, NULL), MFCS_OK);
+
+    /* Past the limit: a plain error, the objects read until then kept. */
+    bytes = many_objects(300000, &len);
+    OK(mfcs_file_open_memory(&f, bytes, len));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_set_limit(ar, MFCS_LIMIT_OBJECTS, 100000, NULL));
+    ERR(read_all(ar, &n), MFCS_E_LIMIT);
+    cr_assert_eq(n, 100000 - 2, "read %zu objects before the limit", n);   /* index 0 and the class */
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+    free(bytes);
+
+    /* 3 million objects from 6 MB: the map grows with them, and its peak
+     * stays near its size (it grows in blocks, no copy of the whole). */
+    bytes = many_objects(3000000, &len);
+    OK(mfcs_file_open_memory(&f, bytes, len));
+    free(bytes);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    before = pagefile_usage(0);
+    ERR(read_all(ar, &n), MFCS_E_END);
+    cr_assert_eq(n, 3000000);
+    peak = pagefile_usage(1);
+    cr_assert_lt(peak - before, (size_t)(3000000 * 16 * 1.25 + (4 << 20)),
+                 "3M objects: %zu bytes at peak (%zu per object)", peak - before, (peak - before) / 3000000);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+
+    /* The default stops a hostile stream long before memory does. */
+    bytes = many_objects(5000000, &len);
+    OK(mfcs_file_open_memory(&f, bytes, len));
+    free(bytes);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    ERR(read_all(ar, &n), MFCS_E_LIMIT);
+    cr_assert_eq(n, ((size_t)1 << 22) - 2);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
+/* ---- callbacks that try to free the archive under the call ---- */
+
+static mfcs_archive *current;
+static mfcs_err abort_from_create = -1, abort_from_destroy = -1, close_from_destroy = -1;
+
+static void *MFCS_CALL aborting_create(void *ctx)
+{
+    (void)ctx;
+    abort_from_create = mfcs_archive_abort(current);
+    return malloc(4);
+}
+static void MFCS_CALL aborting_destroy(void *o, void *ctx)
+{
+    (void)ctx;
+    abort_from_destroy = mfcs_archive_abort(current);
+    close_from_destroy = mfcs_archive_close(current);
+    free(o);
+}
+static mfcs_err MFCS_CALL failing_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    (void)ar; (void)o; (void)ctx;
+    return MFCS_E_FORMAT;
+}
+
+/* A destroy that aborted its own archive after a failed serialize freed
+ * it under read_object, which then wrote into freed memory; from create,
+ * a page fault. Closing is refused from every callback of the archive's
+ * own objects, as from serialize. */
+Test(callbacks, create_and_destroy_cannot_free_the_archive_under_the_call, .timeout = 30)
+{
+    static const mfcs_class_ops ops = { aborting_create, failing_serialize, aborting_destroy };
+    static const unsigned char doc[] = { 0xFF, 0xFF, 0x00, 0x00, 0x06, 0x00, 'C', 'A', 'b', 'o', 'r', 't' };
+    mfcs_class *cls;
+    mfcs_file *f;
+    void *o = (void *)1;
+    mfcs_err first;
+    OK(mfcs_class_register(&cls, "CAbort", 0, &ops, NULL));
+    OK(mfcs_file_open_memory(&f, doc, sizeof doc));
+    OK(mfcs_archive_open(&current, f, MFCS_LOAD, 0));
+    ERR(mfcs_archive_read_object(current, NULL, &o, NULL), MFCS_E_FORMAT);
+    cr_assert_null(o);
+    cr_assert_eq(abort_from_create, MFCS_E_STATE, "abort from create: 0x%08X", (unsigned)abort_from_create);
+    cr_assert_eq(abort_from_destroy, MFCS_E_STATE, "abort from destroy: 0x%08X", (unsigned)abort_from_destroy);
+    cr_assert_eq(close_from_destroy, MFCS_E_STATE);
+    /* The archive is whole, its error where serialize put it. */
+    OK(mfcs_archive_error(current, &first));
+    cr_assert_eq(first, MFCS_E_FORMAT);
+    ERR(mfcs_archive_close(current), MFCS_E_FORMAT);
+    OK(mfcs_file_close(f));
+}
+
+/* ---- a peer that pauses, or sends one byte at a time ---- */
+
+typedef struct dribbler {
+    SOCKET l;
+    unsigned port;
+    const unsigned char *bytes;
+    int len;
+    int first;          /* bytes sent at once before the pauses */
+    DWORD pause_ms;     /* before each later piece */
+    int piece;          /* bytes per later piece */
+    HANDLE t;
+} dribbler;
+
+static DWORD WINAPI dribble(void *arg)
+{
+    dribbler *d = arg;
+    SOCKET s = accept(d->l, NULL, NULL);
+    int at;
+    char sink[64];
+    send(s, (const char *)d->bytes, d->first, 0);
+    for (at = d->first; at < d->len; at += d->piece) {
+        Sleep(d->pause_ms);
+        send(s, (const char *)d->bytes + at, d->len - at < d->piece ? d->len - at : d->piece, 0);
+    }
+    while (recv(s, sink, sizeof sink, 0) > 0)
+        ;
+    closesocket(s);
+    return 0;
+}
+
+static mfcs_socket *dribbled(dribbler *d)
+{
+    mfcs_socket *s;
+    d->l = raw_bound(SOCK_STREAM, &d->port);
+    listen(d->l, 1);
+    d->t = CreateThread(NULL, 0, dribble, d, 0, NULL);
+    OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    OK(mfcs_socket_connect(s, "127.0.0.1", d->port));
+    return s;
+}
+
+static void dribbled_done(dribbler *d, mfcs_socket *s)
+{
+    OK(mfcs_socket_free(s));
+    WaitForSingleObject(d->t, INFINITE);
+    CloseHandle(d->t);
+    closesocket(d->l);
+}
+
+static mfcs_archive *reader(mfcs_socket *s, mfcs_file **f)
+{
+    mfcs_archive *ar;
+    OK(mfcs_file_open_socket(f, s, 1));
+    OK(mfcs_archive_open(&ar, *f, MFCS_LOAD, 0));
+    return ar;
+}
+
+/* The peer sends 01, pauses past the timeout, then 02..08: the read times
+ * out, and the byte it had taken is not lost (it was: the next receive
+ * began at 02). Abort and a new archive read the value whole. */
+Test(slow_peers, a_read_that_times_out_gives_back_what_it_took, .init = init_lib, .fini = term_lib, .timeout = 30)
+{
+    static const unsigned char u64[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    dribbler d = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint64_t v = 0;
+    d.bytes = u64;
+    d.len = 8;
+    d.first = 1;
+    d.pause_ms = 1500;
+    d.piece = 7;
+    s = dribbled(&d);
+    OK(mfcs_socket_set_timeout(s, 1000));
+    ar = reader(s, &f);
+    ERR(mfcs_archive_read_u64(ar, &v), MFCS_E_TIMEOUT);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u64(ar, &v));
+    cr_assert_eq(v, 0x0807060504030201ull, "read %016llX", (unsigned long long)v);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+    dribbled_done(&d, s);
+}
+
+/* The same for a string cut after its length and two characters. */
+Test(slow_peers, a_string_that_times_out_is_read_whole_after_abort, .init = init_lib, .fini = term_lib, .timeout = 30)
+{
+    static const unsigned char str[] = { 5, 'a', 'b', 'c', 'd', 'e' };
+    dribbler d = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    char *got = NULL;
+    d.bytes = str;
+    d.len = 6;
+    d.first = 3;
+    d.pause_ms = 1500;
+    d.piece = 3;
+    s = dribbled(&d);
+    OK(mfcs_socket_set_timeout(s, 1000));
+    ar = reader(s, &f);
+    ERR(mfcs_archive_read_string_a(ar, &got, NULL), MFCS_E_TIMEOUT);
+    cr_assert_null(got);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_string_a(ar, &got, NULL));
+    cr_assert_str_eq(got, "abcde");
+    mfcs_free(got);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+    dribbled_done(&d, s);
+}
+
+/* And for a cancel from another thread. */
+typedef struct cancel_job {
+    mfcs_socket *s;
+    DWORD ms;
+} cancel_job;
+
+static DWORD WINAPI cancel_later(void *arg)
+{
+    cancel_job *c = arg;
+    Sleep(c->ms);
+    mfcs_socket_cancel_blocking_call(c->s);
+    return 0;
+}
+
+Test(slow_peers, a_cancelled_read_gives_back_what_it_took, .init = init_lib, .fini = term_lib, .timeout = 30)
+{
+    static const unsigned char u32[] = { 0x11, 0x22, 0x33, 0x44 };
+    dribbler d = { 0 };
+    cancel_job c;
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v = 0;
+    HANDLE t;
+    d.bytes = u32;
+    d.len = 4;
+    d.first = 2;
+    d.pause_ms = 1200;
+    d.piece = 2;
+    s = dribbled(&d);
+    ar = reader(s, &f);
+    c.s = s;
+    c.ms = 300;
+    t = CreateThread(NULL, 0, cancel_later, &c, 0, NULL);
+    ERR(mfcs_archive_read_u32(ar, &v), MFCS_E_CANCELLED);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    OK(mfcs_archive_abort(ar));
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));
+    cr_assert_eq(v, 0x44332211u);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+    dribbled_done(&d, s);
+}
+
+/* A slowloris peer sends a byte just inside the timeout, again and again:
+ * the deadline covers the whole value (it restarted at every byte: a u64
+ * at one byte per 900 ms "succeeded" after 6.3 s). */
+Test(slow_peers, the_deadline_covers_a_whole_value, .init = init_lib, .fini = term_lib, .timeout = 60)
+{
+    static const unsigned char u64[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    static const unsigned char str[] = { 12, 'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!' };
+    dribbler d = { 0 };
+    mfcs_socket *s;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    ULONGLONG t0, took;
+    d.bytes = u64;
+    d.len = 8;
+    d.first = 1;
+    d.pause_ms = 300;
+    d.piece = 1;
+    s = dribbled(&d);
+    OK(mfcs_socket_set_timeout(s, 1000));
+    ar = reader(s, &f);
+    t0 = GetTickCount64();
+    ERR(mfcs_archive_read_u64(ar, NULL), MFCS_E_TIMEOUT);
+    took = GetTickCount64() - t0;
+    cr_assert(took >= 900 && took < 1800, "the u64 took %llu ms", (unsigned long long)took);
+    mfcs_archive_abort(ar);
+    mfcs_file_close(f);
+    dribbled_done(&d, s);
+
+    memset(&d, 0, sizeof d);
+    d.bytes = str;
+    d.len = sizeof str;
+    d.first = 1;
+    d.pause_ms = 250;
+    d.piece = 1;
+    s = dribbled(&d);
+    OK(mfcs_socket_set_timeout(s, 1000));
+    ar = reader(s, &f);
+    t0 = GetTickCount64();
+    ERR(mfcs_archive_read_string_a(ar, NULL, NULL), MFCS_E_TIMEOUT);
+    took = GetTickCount64() - t0;
+    cr_assert(took >= 900 && took < 1800, "the string took %llu ms", (unsigned long long)took);
+    mfcs_archive_abort(ar);
+    mfcs_file_close(f);
+    dribbled_done(&d, s);
+}
+
+/* ---- a read refused from inside a wait ---- */
+
+typedef struct nested_read {
+    mfcs_archive *ar;
+    mfcs_err got;
+    int tried;
+} nested_read;
+
+static int MFCS_CALL read_from_inside(mfcs_socket *s, const MSG *m, void *user)
+{
+    nested_read *n = user;
+    (void)s;
+    if (m->message != WM_USER + 21 || n->tried)
+        return 0;
+    n->tried = 1;
+    n->got = mfcs_archive_read_u8(n->ar, NULL);
+    return 1;
+}
+
+typedef struct two_bytes_later {
+    SOCKET s;
+} two_bytes_later;
+
+static DWORD WINAPI send_two_later(void *arg)
+{
+    two_bytes_later *t = arg;
+    Sleep(300);
+    send(t->s, "A", 1, 0);
+    Sleep(300);
+    send(t->s, "B", 1, 0);
+    return 0;
+}
+
+/* The refusal took nothing, and was sticky all the same: the archive
+ * refused everything after (its storing twin did not). */
+Test(callbacks, a_read_refused_inside_a_wait_leaves_the_archive_whole, .init = init_lib, .fini = term_lib, .timeout = 30)
+{
+    nested_read n = { 0 };
+    mfcs_socket_callbacks cb = { 0 };
+    two_bytes_later tb;
+    mfcs_socket *s;
+    mfcs_file *f;
+    HANDLE t;
+    char buf[4];
+    int got = 0;
+    uint8_t v = 0;
+    cb.on_message_pending = read_from_inside;
+    s = blocking_pair(&cb, &n, &tb.s);
+    OK(mfcs_file_open_socket(&f, s, 1));
+    OK(mfcs_archive_open(&n.ar, f, MFCS_LOAD, 0));
+    OK(mfcs_socket_set_timeout(s, 5000));
+    PostThreadMessageA(GetCurrentThreadId(), WM_USER + 21, 0, 0);
+    t = CreateThread(NULL, 0, send_two_later, &tb, 0, NULL);
+    OK(mfcs_socket_receive(s, buf, 1, 0, &got));
+    cr_assert_eq(got, 1);
+    cr_assert_eq(buf[0], 'A');
+    cr_assert(n.tried, "on_message_pending never ran");
+    cr_assert_eq(n.got, MFCS_E_INPROGRESS, "the read inside the wait: 0x%08X", (unsigned)n.got);
+    OK(mfcs_archive_read_u8(n.ar, &v));
+    cr_assert_eq(v, 'B');
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    closesocket(tb.s);
+    OK(mfcs_archive_close(n.ar));
+    OK(mfcs_file_close(f));
+    OK(mfcs_socket_free(s));
+}
