@@ -3,7 +3,9 @@
 # UBSan) from the portable part of the library: the codec, the memory file,
 # the class registry, the handle table and the errors, which include no
 # Windows header. Usage: tests/fuzz/build.sh [out-dir]; then e.g.
-#   out/fuzz_archive -runs=10000000 -jobs=2 -workers=2 tests/fuzz/corpus
+#   out/fuzz_archive -runs=10000000 -jobs=2 -workers=2 -max_len=8192 tests/fuzz/corpus
+# (-max_len: a chain of nested objects costs 3 bytes a level, so 8192 reaches
+# the default depth limit of 64 levels many times over.)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$root/build/fuzz}

@@ -28,9 +28,10 @@ typedef struct chunked {
     size_t len, pos, chunk;
 } chunked;
 
-static mfcs_err ch_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got)
+static mfcs_err ch_fill(mfcs__file *f, void *buf, size_t need, size_t cap, size_t *got, uint64_t deadline)
 {
     chunked *c = (chunked *)f;
+    (void)deadline;
     size_t n = c->chunk < need ? need : c->chunk;
     if (n > cap)
         n = cap;
@@ -63,7 +64,7 @@ static void ch_destroy(mfcs__file *f)
 }
 
 static const mfcs__file_ops chunked_ops = {
-    "chunked", ch_fill, ch_write, NULL, NULL, NULL, ch_unread, NULL, ch_destroy, NULL
+    "chunked", ch_fill, ch_write, NULL, NULL, NULL, ch_unread, NULL, ch_destroy, NULL, NULL
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

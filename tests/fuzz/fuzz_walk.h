@@ -14,7 +14,7 @@
 #include "mfcsock/file.h"
 #include "mfcsock/archive.h"
 
-static mfcs_class *cls_point, *cls_node, *cls_ver;
+static mfcs_class *cls_point, *cls_node, *cls_ver, *cls_tree;
 
 typedef struct obj { int32_t a, b; void *child; } obj;
 
@@ -86,17 +86,33 @@ static mfcs_err MFCS_CALL ser_ver(mfcs_archive *ar, void *o, void *ctx)
     return err;
 }
 
+/* A tree node as real documents have them: "has a child" and the child,
+ * of its own class. A hostile input nests it three bytes a level, until
+ * the archive's depth limit (MFCS_LIMIT_DEPTH) stops it. */
+static mfcs_err MFCS_CALL ser_tree(mfcs_archive *ar, void *o, void *ctx)
+{
+    obj *p = (obj *)o;
+    uint8_t has = 0;
+    mfcs_err err;
+    (void)ctx;
+    if ((err = mfcs_archive_read_u8(ar, &has)) != MFCS_OK || !has)
+        return err;
+    return mfcs_archive_read_object(ar, cls_tree, &p->child, NULL);
+}
+
 /* Registers the walk's classes once per process. */
 static void fuzz_setup(void)
 {
     static const mfcs_class_ops p = { create, ser_point, destroy };
     static const mfcs_class_ops n = { create, ser_node, destroy };
     static const mfcs_class_ops v = { create, ser_ver, destroy };
+    static const mfcs_class_ops t = { create, ser_tree, destroy };
     if (cls_point)
         return;
     mfcs_class_register(&cls_point, "CPoint", 1, &p, NULL);
     mfcs_class_register(&cls_node, "CNode", 2, &n, NULL);
     mfcs_class_register(&cls_ver, "CVer", 3 | MFCS_VERSIONABLE_SCHEMA, &v, NULL);
+    mfcs_class_register(&cls_tree, "CTree", 0, &t, NULL);
 }
 
 /* An input's first byte: bits 0-1 the buffer size (n * 100, 0: default),
@@ -121,8 +137,11 @@ static fuzz_result fuzz_walk(mfcs_file *f, uint8_t mode)
     unsigned step = 0;
     if ((r.err = mfcs_archive_open(&ar, f, MFCS_LOAD, FUZZ_BUF_SIZE(mode))) != MFCS_OK)
         return r;
-    if (FUZZ_LIMITS(mode))
+    if (FUZZ_LIMITS(mode)) {
         mfcs_archive_set_limits(ar, 1000, 1000);
+        mfcs_archive_set_limit(ar, MFCS_LIMIT_DEPTH, 8, NULL);
+        mfcs_archive_set_limit(ar, MFCS_LIMIT_OBJECTS, 500, NULL);
+    }
     while (step++ < 200 && r.err == MFCS_OK) {
         uint8_t op;
         if ((r.err = mfcs_archive_read_u8(ar, &op)) != MFCS_OK)

@@ -28,6 +28,30 @@ class Node:
         w.write_object(self.child, "CPoint" if isinstance(self.child, Point) else "CNode", 2)
 
 
+class Tree:
+    """A node with "has a child" and the child, nested: the fuzz walk's CTree."""
+    def __init__(self, child):
+        self.child = child
+
+    def serialize(self, w):
+        w.u8(1 if self.child else 0)
+        if self.child:
+            w.write_object(self.child, "CTree", 0)
+
+
+def tree_seed(depth, mode):
+    """op 9 (an object of any class) reading a chain of depth CTrees: the
+    default depth limit is 64, the small limits' 8 (mode bit 2)."""
+    w = Writer()
+    w.u8(mode)
+    w.u8(9)
+    node = None
+    for _ in range(depth):
+        node = Tree(node)
+    w.write_object(node, "CTree", 0)
+    return w.bytes()
+
+
 def seed(rng):
     w = Writer()
     w.u8(rng.randrange(8))                     # mode byte
@@ -64,6 +88,9 @@ def main():
     for i in range(40):
         with open(os.path.join(out, "seed-%02d" % i), "wb") as f:
             f.write(seed(rng))
+    for depth, mode in ((8, 4), (9, 4), (64, 0), (65, 0), (300, 8)):
+        with open(os.path.join(out, "tree-%d-%d" % (depth, mode)), "wb") as f:
+            f.write(tree_seed(depth, mode))
 
 
 if __name__ == "__main__":
