@@ -325,7 +325,10 @@ static mfcs_err finish(mfcs_archive *h, int write_out)
     }
     err = MFCS_OK;
     if (how == MFCS__USE_ANY) {
-        /* Its socket is gone: nothing can be handed back or written. */
+        /* Its socket is gone: nothing can be handed back or written, and
+         * buffered bytes that never went are reported, not dropped quietly. */
+        if (!a->loading && write_out && a->cur)
+            err = MFCS_E_STATE;
     } else if (a->loading) {
         err = give_back(a);
     } else if (write_out && !a->error) {

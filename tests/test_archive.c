@@ -805,6 +805,42 @@ Test(errors, file_with_open_archive_does_not_close, .timeout = 30)
     OK(mfcs_file_close(f));
 }
 
+/* Where did it fail? The first error keeps the call that met it and the
+ * offset where that call's value began, so a protocol mismatch shows at
+ * its place, not only at close ("invalid argument"). */
+Test(errors, the_first_error_names_its_call_and_offset, .timeout = 30)
+{
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    mfcs_err first = -1;
+    const char *call = "x";
+    uint64_t at = 99;
+    OK(mfcs_archive_error_detail(ar, &first, &call, &at));
+    cr_assert_eq(first, MFCS_OK);
+    cr_assert_null(call);
+    OK(mfcs_archive_write_u32(ar, 1));
+    OK(mfcs_archive_write_string(ar, "fine"));
+    ERR(mfcs_archive_write_string(ar, "\xC3("), MFCS_E_INVALIDARG);   /* not UTF-8 */
+    ERR(mfcs_archive_write_u32(ar, 2), MFCS_E_INVALIDARG);
+    OK(mfcs_archive_error_detail(ar, &first, &call, &at));
+    cr_assert_eq(first, MFCS_E_INVALIDARG);
+    cr_assert_str_eq(call, "mfcs_archive_write_string");
+    cr_assert_eq(at, 4 + 4 + 8, "offset %llu", (unsigned long long)at);   /* u32, FF FE FF 04, "fine" */
+    ERR(mfcs_archive_close(ar), MFCS_E_INVALIDARG);
+    OK(mfcs_file_close(f));
+
+    /* Reading: a value that ran past the end, named where it began. */
+    ar = new_load(&f, "\x01\x00\x00\x00\x03" "ab", 7);
+    OK(mfcs_archive_read_u32(ar, NULL));
+    ERR(mfcs_archive_read_string_a(ar, NULL, NULL), MFCS_E_EOF);
+    OK(mfcs_archive_error_detail(ar, &first, &call, &at));
+    cr_assert_eq(first, MFCS_E_EOF);
+    cr_assert_str_eq(call, "mfcs_archive_read_string_a");
+    cr_assert_eq(at, 4);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
 Test(errors, close_returns_the_first_error, .timeout = 30)
 {
     mfcs_file *f;

@@ -1593,3 +1593,104 @@ Test(blocking, a_wm_quit_met_inside_a_callback_is_posted_when_the_callback_retur
     OK(mfcs_socket_free(a));
     OK(mfcs_socket_free(b));
 }
+
+/* ---- a socket file whose thread is gone ---- */
+
+typedef struct leaver {
+    mfcs_file *f;
+    mfcs_archive *in, *out;
+    SOCKET peer;
+    int free_socket;   /* free it before leaving, or leave it to thread exit */
+    mfcs_err err;
+} leaver;
+
+static DWORD WINAPI open_and_leave(void *arg)
+{
+    leaver *lv = arg;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &lv->peer);
+    if ((lv->err = mfcs_file_open_socket(&lv->f, s, 1)) != MFCS_OK ||
+        (lv->err = mfcs_archive_open(&lv->in, lv->f, MFCS_LOAD, 0)) != MFCS_OK ||
+        (lv->err = mfcs_archive_open(&lv->out, lv->f, MFCS_STORE, 0)) != MFCS_OK ||
+        (lv->err = mfcs_archive_write_u32(lv->out, 7)) != MFCS_OK)
+        return 1;
+    if (lv->free_socket)
+        lv->err = mfcs_socket_free(s);
+    return 0;   /* a thread ending frees the sockets it still owns */
+}
+
+/* The thread that opened a socket file ended (its socket freed by it or
+ * by its exit): the file and its archives belong to no thread any more,
+ * and any thread may close them. Every other call still gets
+ * MFCS_E_STATE. They could be closed by nobody and leaked until
+ * mfcs_term. */
+static void closable_after_its_thread(int free_socket)
+{
+    leaver lv;
+    HANDLE t;
+    memset(&lv, 0, sizeof lv);
+    lv.free_socket = free_socket;
+    t = CreateThread(NULL, 0, open_and_leave, &lv, 0, NULL);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    cr_assert_eq(lv.err, MFCS_OK, "the thread failed: 0x%08X", (unsigned)lv.err);
+    ERR(mfcs_file_read(lv.f, NULL, 1, NULL), MFCS_E_WRONGTHREAD);
+    ERR(mfcs_archive_read_u8(lv.in, NULL), MFCS_E_WRONGTHREAD);
+    ERR(mfcs_file_close(lv.f), MFCS_E_STATE);          /* archives still open on it */
+    OK(mfcs_archive_close(lv.in));
+    ERR(mfcs_archive_close(lv.out), MFCS_E_STATE);     /* its 4 bytes never went: said, not dropped */
+    OK(mfcs_file_close(lv.f));
+    ERR(mfcs_file_close(lv.f), MFCS_E_BADHANDLE);
+    closesocket(lv.peer);
+}
+
+Test(blocking, a_socket_file_whose_thread_ended_is_closed_from_another)
+{
+    closable_after_its_thread(0);
+}
+
+Test(blocking, a_socket_file_whose_socket_its_thread_freed_is_closed_from_another)
+{
+    closable_after_its_thread(1);
+}
+
+/* ---- the peer left between messages, or cut one ---- */
+
+/* A server reads message after message: a peer that closes after a whole
+ * message has left (MFCS_E_END); one that closes inside a value cut it
+ * (MFCS_E_EOF). MFC throws endOfFile for both. */
+Test(blocking, a_peer_leaving_between_messages_is_not_a_cut_message)
+{
+    SOCKET peer;
+    mfcs_socket *s = blocking_pair(NULL, NULL, &peer);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint32_t v;
+    char *str = NULL;
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_file_open_socket(&f, s, 1));
+    raw_send_all(peer, "\x01\x00\x00\x00\x02hi", 7);
+    shutdown(peer, SD_SEND);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));
+    OK(mfcs_archive_read_string_a(ar, &str, NULL));
+    cr_assert_str_eq(str, "hi");
+    mfcs_free(str);
+    ERR(mfcs_archive_read_u32(ar, &v), MFCS_E_END);
+    ERR(mfcs_archive_close(ar), MFCS_E_END);
+    OK(mfcs_file_close(f));
+    closesocket(peer);
+    OK(mfcs_socket_free(s));
+
+    s = blocking_pair(NULL, NULL, &peer);
+    OK(mfcs_socket_set_timeout(s, 5000));
+    OK(mfcs_file_open_socket(&f, s, 1));
+    raw_send_all(peer, "\x01\x00\x00\x00\x05he", 7);   /* a 5-character string, 2 sent */
+    shutdown(peer, SD_SEND);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u32(ar, &v));
+    ERR(mfcs_archive_read_string_a(ar, &str, NULL), MFCS_E_EOF);
+    ERR(mfcs_archive_close(ar), MFCS_E_EOF);
+    OK(mfcs_file_close(f));
+    closesocket(peer);
+    OK(mfcs_socket_free(s));
+}
