@@ -35,6 +35,18 @@ static const char *base_name(const char *path)
     return b;
 }
 
+/* Errors are sticky, so a transfer checks once; when it failed, the
+ * archive says which call met the error and where in the stream. */
+static void where_it_failed(const char *who, mfcs_archive *ar)
+{
+    mfcs_err first;
+    const char *call;
+    uint64_t at;
+    if (mfcs_archive_error_detail(ar, &first, &call, &at) == MFCS_OK && first != MFCS_OK)
+        printf("%s: %s failed at byte %llu of the stream: %s\n", who, call ? call : "?",
+               (unsigned long long)at, mfcs_strerror(first));
+}
+
 static mfcs_err send_file(unsigned port, const char *path)
 {
     mfcs_socket *s;
@@ -64,6 +76,7 @@ static mfcs_err send_file(unsigned port, const char *path)
     }
     mfcs_archive_write_count(ar, 0);
     mfcs_archive_write_u32(ar, sum);
+    where_it_failed("send", ar);
     err = mfcs_archive_close(ar);
     mfcs_file_close(sf);
     mfcs_socket_free(s);
@@ -131,6 +144,7 @@ static mfcs_err receive_file(unsigned port, const char *out_dir)
     if (err == MFCS_OK)
         err = mfcs_archive_read_u32(ar, &theirs);
     printf("\n");
+    where_it_failed("receive", ar);
     if (err == MFCS_OK && (got != size || theirs != sum))
         err = MFCS_E_FORMAT;
     printf("receive: %s, %llu bytes, checksum %08X (sender said %08X): %s\n", name ? name : "?",
