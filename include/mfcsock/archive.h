@@ -10,19 +10,34 @@
  * Rules shared by every read and write call below:
  * - Errors are sticky (like ferror): once a call fails, every later read or
  *   write returns the same error and mfcs_archive_error reports it, so a
- *   program can serialize many fields and check once.
+ *   program can serialize many fields and check once;
+ *   mfcs_archive_error_detail says which call met it and where.
  * - MFCS_E_BADHANDLE for a bad archive handle; MFCS_E_WRONGTHREAD for an
- *   archive on a socket file used from another thread than the socket's;
- *   MFCS_E_MODE for a write on a loading archive or a read on a storing one.
+ *   archive on a socket file used from another thread than the socket's,
+ *   or a memory or disk archive called while another thread is inside a
+ *   call on it (base.h: threads); MFCS_E_MODE for a write on a loading
+ *   archive or a read on a storing one.
  * - MFCS_E_INPROGRESS (not sticky) for a call made while the archive itself
  *   waits for its socket, i.e. from on_message_pending during one of its
- *   reads or flushes: the outer call goes on undisturbed.
- * - Reads: MFCS_E_EOF when the stream ends inside a value, MFCS_E_FORMAT for
- *   bytes that are not a valid archive, MFCS_E_LIMIT over the limits of
- *   mfcs_archive_set_limits, MFCS_E_CLASS for class problems, or the file's
- *   error (a socket's Winsock code, e.g. WSAECONNRESET). A hostile stream
- *   never crashes the reader, and a length prefix is never trusted for an
- *   allocation: memory grows as bytes actually arrive.
+ *   reads or flushes, or for a read while another blocking call on its
+ *   socket waits: the outer call goes on undisturbed, and nothing of the
+ *   archive was touched.
+ * - Reads: a value (a primitive, string, count, line, or an object with
+ *   everything its serialize reads) is read whole or not at all: when the
+ *   read fails, the bytes it had taken become unread again, so after a
+ *   timeout, cancel or WM_QUIT, mfcs_archive_abort hands them back to the
+ *   socket and a new archive reads the value from its first byte.
+ *   MFCS_E_END when the stream ends before a value's first byte (the peer
+ *   left between messages), MFCS_E_EOF when it ends inside a value (the
+ *   message was cut), MFCS_E_FORMAT for bytes that are not a valid
+ *   archive, MFCS_E_LIMIT over the limits of mfcs_archive_set_limit,
+ *   MFCS_E_CLASS for class problems, or the file's error (a socket's
+ *   Winsock code, e.g. WSAECONNRESET; MFCS_E_TIMEOUT, MFCS_E_CANCELLED,
+ *   MFCS_E_QUIT). A hostile stream never crashes the reader, and a length
+ *   prefix is never trusted for an allocation: memory grows as bytes
+ *   actually arrive. On a socket file, the socket's timeout is one deadline
+ *   for the whole call, whatever serialize reads inside it: a peer sending
+ *   a byte now and then cannot stretch a value past it.
  * - Writes: nothing reaches the file before mfcs_archive_flush or
  *   mfcs_archive_close (or a full buffer); then the file's error, if any.
  *
@@ -69,8 +84,10 @@ mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *ar);
  * (CArchive::Close). It always frees it, even on error, and returns the
  * first error the archive had. The file stays open. Objects read through
  * the archive stay the caller's. It is refused, and frees nothing, from
- * inside the archive's own serialize (MFCS_E_STATE) or its own wait for a
- * socket (MFCS_E_INPROGRESS).
+ * inside a create, serialize or destroy of the archive's own objects
+ * (MFCS_E_STATE) or its own wait for a socket (MFCS_E_INPROGRESS). On a
+ * socket file whose socket is gone, any thread may close it (file.h), and
+ * buffered bytes that could not be written get MFCS_E_STATE.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_STATE,
  * MFCS_E_INPROGRESS, or the first error.
  */
@@ -130,7 +147,8 @@ mfcs_err MFCS_CALL mfcs_archive_is_buffer_empty(mfcs_archive *ar, int *yes);
  * mfcs_archive_set_limits: cap a single string (in bytes as stored: two per
  * UTF-16 unit) and a single count read by this archive. 0 keeps a limit's
  * default: 256 MiB for strings, 2^31 - 1 for counts. Reads over a limit get
- * MFCS_E_LIMIT before anything is allocated.
+ * MFCS_E_LIMIT before anything is allocated. mfcs_archive_set_limit sets
+ * these and the others one at a time.
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD.
  */
 mfcs_err MFCS_CALL mfcs_archive_set_limits(mfcs_archive *ar, size_t max_string_bytes, uint64_t max_count);
@@ -292,8 +310,10 @@ mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *ar, const char *s);
  * NUL into buf, consuming the whole line even when it does not fit.
  * buf (OUT, may be NULL: the line is skipped), len (OUT, may be NULL): the
  * line's full length, which is >= cap when it was cut.
- * Returns MFCS_OK (also for a last line without newline), MFCS_E_EOF when
- * the stream ended before any byte of a line, or the common read errors.
+ * Returns MFCS_OK (also for a last line without newline), MFCS_E_END when
+ * the stream ended before any byte of a line, MFCS_E_EOF when it ended
+ * right after a "\r" that began one (MFC's ReadString returns FALSE there:
+ * no line), or the common read errors.
  */
 mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *ar, char *buf, size_t cap, size_t *len);
 
@@ -364,7 +384,8 @@ mfcs_err MFCS_CALL mfcs_class_unregister(mfcs_class *cls);
  * reference after), obj gets the next index and cls's serialize runs.
  *
  * Returns MFCS_OK, MFCS_E_BADHANDLE (cls is not a class, for a new object),
- * MFCS_E_LIMIT (0x3FFFFFFE objects and classes), the error serialize
+ * MFCS_E_LIMIT (objects and classes past MFCS_LIMIT_OBJECTS or MFC's
+ * 0x3FFFFFFE; objects nested past MFCS_LIMIT_DEPTH), the error serialize
  * returned, or the common errors.
  */
 mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *ar, const mfcs_class *cls, void *obj);
@@ -388,7 +409,10 @@ mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *ar, const mfcs_class 
  * is not a live class; sticky), MFCS_E_CLASS (unknown class name, schema mismatch on a
  * class that is not versionable, unexpected class), MFCS_E_FORMAT (a tag
  * that names nothing, a class where an object belongs or the reverse),
- * MFCS_E_LIMIT, MFCS_E_NOMEM, serialize's error, or the common read errors.
+ * MFCS_E_LIMIT (the map past MFCS_LIMIT_OBJECTS, objects nested past
+ * MFCS_LIMIT_DEPTH), MFCS_E_NOMEM, serialize's error, or the common read
+ * errors; any error, MFCS_E_INPROGRESS included, is sticky here: the
+ * objects read so far are numbered, so the archive cannot go on.
  */
 mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *ar, const mfcs_class *expected,
                                             void **obj, const mfcs_class **cls);

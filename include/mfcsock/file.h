@@ -132,9 +132,12 @@ mfcs_err MFCS_CALL mfcs_file_memory_data(mfcs_file *f, const void **data, size_t
 /*
  * mfcs_file_close: close the file and free its handle (CFile::Close). A
  * socket file never closes its socket, and can be closed after its socket
- * was. A file that still has an open archive is not closed: MFCS_E_STATE
- * (close the archive first).
- * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_STATE.
+ * was: once the socket is gone (closed, freed, or freed with its thread
+ * when that thread ended), the file belongs to no thread and any thread
+ * may close it. A file that still has an open archive is not closed:
+ * MFCS_E_STATE (close the archive first).
+ * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD (a socket file
+ * whose socket another thread still owns), MFCS_E_STATE.
  */
 mfcs_err MFCS_CALL mfcs_file_close(mfcs_file *f);
 

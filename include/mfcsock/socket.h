@@ -301,6 +301,19 @@ mfcs_err MFCS_CALL mfcs_socket_async_select(mfcs_socket *s, long events);
  * are offered to on_message_pending, else WM_PAINT is dispatched and other
  * input left queued, as MFC does. An async socket gets MFCS_E_NOTBLOCKING
  * from the three calls below.
+ *
+ * A WM_QUIT for the thread, pending when a call must wait or arriving while
+ * it waits, ends the call with MFCS_E_QUIT: the program is being asked to
+ * end, and a long receive must not keep a closing UI open (MFC's pump
+ * swallowed the quit, and the loop never ended). The quit is not lost: it
+ * is posted again, with its exit code, once the thread's outermost
+ * blocking call (and the callback around it, if any) returns, so the
+ * thread's GetMessage loop gets it next. As after a cancel, a receive or
+ * accept that ended this way consumed nothing; after connect or send only
+ * close and free are reliable. Each blocking call returns MFCS_E_QUIT among
+ * its errors. A notification that Winsock could not post (a full queue)
+ * is not waited for forever: every 500 ms the wait looks at the socket
+ * itself.
  */
 
 /*
