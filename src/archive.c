@@ -310,7 +310,7 @@ static mfcs_err finish(mfcs_archive *h, int write_out)
     }
     /* Freed under its own wait, or inside one of its own objects' create,
      * serialize or destroy, it would be used again when they return. */
-    if (a->busy && !a->window) {
+    if (a->busy > (unsigned)a->window) {   /* a file call is under way, beside any window */
         mfcs__unpin(slot, how);
         return MFCS_E_INPROGRESS;
     }
@@ -318,11 +318,8 @@ static mfcs_err finish(mfcs_archive *h, int write_out)
         mfcs__unpin(slot, how);
         return MFCS_E_STATE;
     }
-    /* A window still open ends here: what it held back is not written. */
-    if (a->window) {
-        a->window = 0;
-        a->busy--;
-    }
+    /* A window still open ends here: what it held back is not written,
+     * and its pin keeps the buffer until mfcs_archive_window_close. */
     err = MFCS_OK;
     if (how == MFCS__USE_ANY) {
         /* Its socket is gone: nothing can be handed back or written, and

@@ -35,7 +35,9 @@ typedef struct mfcs__archive {
     mfcs_err error;          /* sticky: the first error */
     unsigned busy;           /* a file call of this archive is under way, or a window is open */
     int loading;
-    int window;              /* a window is open (mfcs_archive_window_*) */
+    int window;              /* a window is open (archive_window.c) ... */
+    uint32_t window_id;      /* ... the window's number, so a stale copy is told apart ... */
+    uint32_t window_tid;     /* ... and the thread that opened it */
 
     void *handle;
     mfcs__slot *slot;        /* its handle's slot (pinned by every call but the fast path) */

@@ -118,6 +118,11 @@ mfcs_err mfcs__pin(const void *h, int kind, int how, mfcs__slot **slot, void **o
 /* Pins the object of a slot the caller knows (an object's own handle): the
  * same checks as mfcs__pin with MFCS__USE_ANY. NULL when dead. */
 mfcs__slot *mfcs__pin_self(const void *h, int kind);
+/* Whether the handle of a slot the caller holds pinned is still live. */
+static inline int mfcs__slot_live(const mfcs__slot *s)
+{
+    return !(s->tag & MFCS__TAG_DYING);
+}
 /* Ends a pinned call (how as given to mfcs__pin); the last unpin of a dead
  * handle frees the object. */
 void mfcs__unpin(mfcs__slot *slot, int how);

@@ -75,6 +75,11 @@ T(archive_set_limits, mfcs_archive_set_limits(h, 1, 1))
 T(archive_set_limit, mfcs_archive_set_limit(h, MFCS_LIMIT_DEPTH, 10, &u64v))
 static const char *namev;
 T(archive_error_detail, mfcs_archive_error_detail(h, &ev, &namev, &u64v))
+static mfcs_window winv;
+T(archive_window_open, mfcs_archive_window_open(h, 4, &winv))
+static uint32_t u32s[4];
+T(archive_write_u32_array, mfcs_archive_write_u32_array(h, u32s, 4))
+T(archive_read_u32_array, mfcs_archive_read_u32_array(h, u32s, 4))
 T(archive_write_u8, mfcs_archive_write_u8(h, 1))
 T(archive_write_i8, mfcs_archive_write_i8(h, 1))
 T(archive_write_u16, mfcs_archive_write_u16(h, 1))
@@ -144,6 +149,17 @@ static const entry table[] = {
     F(file_close), F(archive_open),
     A(archive_flush), A(archive_close), A(archive_abort), A(archive_error), A(archive_is_loading),
     A(archive_is_buffer_empty), A(archive_set_limits), A(archive_set_limit), A(archive_error_detail),
+    A(archive_window_open), A(archive_write_u32_array), A(archive_read_u32_array),
+    /* take a window, not a handle: test_archive_window.c covers them */
+    N(archive_window_more), N(archive_window_close),
+    /* one shape for every type: the u32 rows stand for them, and
+     * test_archive_window.c calls each with a bad handle */
+    N(archive_write_u8_array), N(archive_write_i8_array), N(archive_write_u16_array),
+    N(archive_write_i16_array), N(archive_write_i32_array), N(archive_write_u64_array),
+    N(archive_write_i64_array), N(archive_write_f32_array), N(archive_write_f64_array),
+    N(archive_read_u8_array), N(archive_read_i8_array), N(archive_read_u16_array),
+    N(archive_read_i16_array), N(archive_read_i32_array), N(archive_read_u64_array),
+    N(archive_read_i64_array), N(archive_read_f32_array), N(archive_read_f64_array),
     A(archive_write_u8), A(archive_write_i8), A(archive_write_u16), A(archive_write_i16),
     A(archive_write_u32), A(archive_write_i32), A(archive_write_u64), A(archive_write_i64),
     A(archive_write_f32), A(archive_write_f64), A(archive_write_bool),

@@ -46,6 +46,8 @@
 #ifndef MFCSOCK_ARCHIVE_H
 #define MFCSOCK_ARCHIVE_H
 
+#include <string.h>
+
 #include "base.h"
 
 #ifdef __cplusplus
@@ -227,6 +229,216 @@ mfcs_err MFCS_CALL mfcs_archive_read_f32(mfcs_archive *ar, float *out);
 mfcs_err MFCS_CALL mfcs_archive_read_f64(mfcs_archive *ar, double *out);
 /* Reads a bool: any nonzero byte reads as 1. out (OUT, may be NULL). */
 mfcs_err MFCS_CALL mfcs_archive_read_bool(mfcs_archive *ar, int *out);
+
+/* ---- values at MFC's inline speed: windows and arrays ----
+ *
+ * MFC's `ar << dw` compiles to a compare and a store into the archive's
+ * buffer; each call above costs a DLL call and a handle check instead. A
+ * window hands the program the archive's buffer itself, and the inline
+ * functions below put and get values through it with no call per value:
+ *
+ *     mfcs_window w;
+ *     mfcs_archive_window_open(ar, 0, &w);
+ *     for (i = 0; i < n; i++)
+ *         mfcs_window_put_u32(&w, values[i]);   // flushes through the archive when full
+ *     err = mfcs_archive_window_close(&w);      // the first error, if any
+ *
+ * The bytes are exactly those of the per-value calls; flushing, reading
+ * ahead on a socket file, bytes the socket holds, deadlines and sticky
+ * errors all work as for them, since a refill is an archive call
+ * (mfcs_archive_window_more, which the inline functions make themselves
+ * when the window runs out).
+ *
+ * While a window is open, every other call on the archive gets
+ * MFCS_E_STATE (the queries excepted). A window stops being valid at
+ * mfcs_archive_window_close, which also sets its pointers to NULL: a put or
+ * get after it fails (MFCS_E_STATE) without touching memory. Closing or
+ * aborting the archive, or mfcs_term, while a window is open ends the
+ * archive, not the buffer: the memory the window points into stays until
+ * the window is closed, so puts and gets through it still write and read
+ * that memory and harm nothing else, but nothing written after the last
+ * refill reaches the file, and the next refill or the close gets
+ * MFCS_E_BADHANDLE. A program can damage the archive's bytes only by
+ * writing through a copy of the window made before a refill or close, or
+ * past w->end: the window's memory is the archive's buffer, not a fence. */
+
+typedef struct mfcs_window {
+    unsigned char *cur;   /* next byte to write (storing) or read (loading) */
+    unsigned char *end;   /* end of the room (storing) or of the bytes held (loading) */
+    mfcs_archive *ar;     /* the archive it views */
+    uint32_t id;          /* which of the archive's windows this is */
+    mfcs_err err;         /* the first error met through it; MFCS_OK while none */
+} mfcs_window;
+
+/*
+ * mfcs_archive_window_open: open a window on the archive's buffer with room
+ * for (storing) or holding (loading) at least need bytes (0: whatever is
+ * there; a storing window always has room for one value of up to 8
+ * bytes, a loading one waits for need bytes as a read would). A need
+ * larger than the buffer grows the buffer.
+ * w (OUT): the window, for the inline functions and the calls below.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (w NULL), MFCS_E_STATE (a window is
+ * already open), MFCS_E_INPROGRESS, the sticky error, or what flushing or
+ * filling returns (the read errors, for a loading archive).
+ */
+mfcs_err MFCS_CALL mfcs_archive_window_open(mfcs_archive *ar, size_t need, mfcs_window *w);
+
+/*
+ * mfcs_archive_window_more: the window's position becomes the archive's,
+ * then the archive flushes (storing) or fills (loading, waiting as a read
+ * does) until need bytes fit or are there, and w shows the new room or
+ * bytes. The inline functions call it when a value does not fit. After an
+ * error, w->err holds it and w's pointers are NULL, so puts and gets do
+ * nothing more; each later refill returns the same error.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (w NULL), MFCS_E_STATE (w is not an
+ * open window of this thread), MFCS_E_BADHANDLE (the archive was closed,
+ * aborted or freed by mfcs_term under the window), or the error of
+ * flushing or filling, which is the archive's sticky error too.
+ */
+mfcs_err MFCS_CALL mfcs_archive_window_more(mfcs_window *w, size_t need);
+
+/*
+ * mfcs_archive_window_close: give the window back: its position becomes
+ * the archive's (what was written through it is buffered, what was read
+ * is consumed) and its pointers become NULL. Closes the archive's buffer
+ * memory too when the archive was closed under the window.
+ * Returns MFCS_OK, the window's first error or the archive's sticky error,
+ * MFCS_E_INVALIDARG (w NULL), MFCS_E_STATE (not an open window: closed
+ * already, or never opened), MFCS_E_BADHANDLE (the archive was closed
+ * under it: nothing after the last refill was written).
+ */
+mfcs_err MFCS_CALL mfcs_archive_window_close(mfcs_window *w);
+
+/* The window's byte order is the archive's: little-endian. On a
+ * little-endian host (every Windows one) a value is copied as it is. */
+#if defined(_WIN32) || defined(__x86_64__) || defined(__i386__) || \
+    (defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+#  define MFCS__WINDOW_LE 1
+#else
+#  define MFCS__WINDOW_LE 0
+#endif
+
+#define MFCS__WINDOW_PUT(name, ctype, utype, bytes)                              \
+    static __inline void mfcs_window_put_##name(mfcs_window *w, ctype v)         \
+    {                                                                            \
+        utype u;                                                                 \
+        memcpy(&u, &v, bytes);                                                   \
+        if ((size_t)(w->end - w->cur) < (bytes) &&                               \
+            mfcs_archive_window_more(w, bytes) != MFCS_OK)                        \
+            return;                                                              \
+        if (MFCS__WINDOW_LE) {                                                   \
+            memcpy(w->cur, &u, bytes);                                           \
+        } else {                                                                 \
+            int i_;                                                              \
+            for (i_ = 0; i_ < (bytes); i_++)                                     \
+                w->cur[i_] = (unsigned char)(u >> (8 * i_));                     \
+        }                                                                        \
+        w->cur += bytes;                                                         \
+    }                                                                            \
+    static __inline ctype mfcs_window_get_##name(mfcs_window *w)                 \
+    {                                                                            \
+        utype u = 0;                                                             \
+        ctype v;                                                                 \
+        const unsigned char *p_ = w->cur;                                        \
+        if ((size_t)(w->end - p_) < (bytes)) {                                   \
+            if (mfcs_archive_window_more(w, bytes) != MFCS_OK) {                 \
+                memcpy(&v, &u, bytes);                                           \
+                return v;                                                        \
+            }                                                                    \
+            p_ = w->cur;                                                         \
+        }                                                                        \
+        if (MFCS__WINDOW_LE) {                                                   \
+            memcpy(&u, p_, bytes);                                               \
+        } else {                                                                 \
+            int i_;                                                              \
+            for (i_ = 0; i_ < (bytes); i_++)                                     \
+                u |= (utype)p_[i_] << (8 * i_);                                  \
+        }                                                                        \
+        w->cur = (unsigned char *)p_ + (bytes);                                  \
+        memcpy(&v, &u, bytes);                                                   \
+        return v;                                                                \
+    }
+
+/* mfcs_window_put_u32(&w, v) writes a DWORD as mfcs_archive_write_u32 does;
+ * mfcs_window_get_u32(&w) reads one as mfcs_archive_read_u32 does (0 after
+ * an error: check w.err, or the close's result, once). One pair per
+ * primitive; bool is one byte, any nonzero byte reading as 1. */
+MFCS__WINDOW_PUT(u8, uint8_t, uint8_t, 1)
+MFCS__WINDOW_PUT(i8, int8_t, uint8_t, 1)
+MFCS__WINDOW_PUT(u16, uint16_t, uint16_t, 2)
+MFCS__WINDOW_PUT(i16, int16_t, uint16_t, 2)
+MFCS__WINDOW_PUT(u32, uint32_t, uint32_t, 4)
+MFCS__WINDOW_PUT(i32, int32_t, uint32_t, 4)
+MFCS__WINDOW_PUT(u64, uint64_t, uint64_t, 8)
+MFCS__WINDOW_PUT(i64, int64_t, uint64_t, 8)
+MFCS__WINDOW_PUT(f32, float, uint32_t, 4)
+MFCS__WINDOW_PUT(f64, double, uint64_t, 8)
+
+static __inline void mfcs_window_put_bool(mfcs_window *w, int v)
+{
+    mfcs_window_put_u8(w, (uint8_t)(v != 0));
+}
+static __inline int mfcs_window_get_bool(mfcs_window *w)
+{
+    return mfcs_window_get_u8(w) != 0;
+}
+
+/*
+ * mfcs_archive_write_u32_array: n values in one call, as n calls of
+ * mfcs_archive_write_u32 would write them: little-endian, no count (a
+ * CDWordArray's elements after its mfcs_archive_write_count, a CArray<T>
+ * of plain T). One per fixed-size primitive, u8 to f64. A large array goes
+ * to the file in one write, as CArchive::Write does.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (v NULL with n > 0), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_u8_array(mfcs_archive *ar, const uint8_t *v, size_t n);
+/* Writes n chars. */
+mfcs_err MFCS_CALL mfcs_archive_write_i8_array(mfcs_archive *ar, const int8_t *v, size_t n);
+/* Writes n WORDs (a CWordArray's elements). */
+mfcs_err MFCS_CALL mfcs_archive_write_u16_array(mfcs_archive *ar, const uint16_t *v, size_t n);
+/* Writes n shorts. */
+mfcs_err MFCS_CALL mfcs_archive_write_i16_array(mfcs_archive *ar, const int16_t *v, size_t n);
+/* Writes n DWORDs (a CDWordArray's elements). */
+mfcs_err MFCS_CALL mfcs_archive_write_u32_array(mfcs_archive *ar, const uint32_t *v, size_t n);
+/* Writes n LONGs or ints. */
+mfcs_err MFCS_CALL mfcs_archive_write_i32_array(mfcs_archive *ar, const int32_t *v, size_t n);
+/* Writes n ULONGLONGs. */
+mfcs_err MFCS_CALL mfcs_archive_write_u64_array(mfcs_archive *ar, const uint64_t *v, size_t n);
+/* Writes n LONGLONGs. */
+mfcs_err MFCS_CALL mfcs_archive_write_i64_array(mfcs_archive *ar, const int64_t *v, size_t n);
+/* Writes n floats. */
+mfcs_err MFCS_CALL mfcs_archive_write_f32_array(mfcs_archive *ar, const float *v, size_t n);
+/* Writes n doubles. */
+mfcs_err MFCS_CALL mfcs_archive_write_f64_array(mfcs_archive *ar, const double *v, size_t n);
+
+/*
+ * mfcs_archive_read_u32_array: n values in one call, as n calls of
+ * mfcs_archive_read_u32 would read them. All n or an error: the array is
+ * one value (read whole or not at all), so MFCS_E_EOF when the stream ends
+ * inside it and MFCS_E_END when it ends before it. A large array is read
+ * straight into out.
+ * out (OUT): room for n values.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (out NULL with n > 0), or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_u8_array(mfcs_archive *ar, uint8_t *out, size_t n);
+/* Reads n chars. */
+mfcs_err MFCS_CALL mfcs_archive_read_i8_array(mfcs_archive *ar, int8_t *out, size_t n);
+/* Reads n WORDs (a CWordArray's elements). */
+mfcs_err MFCS_CALL mfcs_archive_read_u16_array(mfcs_archive *ar, uint16_t *out, size_t n);
+/* Reads n shorts. */
+mfcs_err MFCS_CALL mfcs_archive_read_i16_array(mfcs_archive *ar, int16_t *out, size_t n);
+/* Reads n DWORDs (a CDWordArray's elements). */
+mfcs_err MFCS_CALL mfcs_archive_read_u32_array(mfcs_archive *ar, uint32_t *out, size_t n);
+/* Reads n LONGs or ints. */
+mfcs_err MFCS_CALL mfcs_archive_read_i32_array(mfcs_archive *ar, int32_t *out, size_t n);
+/* Reads n ULONGLONGs. */
+mfcs_err MFCS_CALL mfcs_archive_read_u64_array(mfcs_archive *ar, uint64_t *out, size_t n);
+/* Reads n LONGLONGs. */
+mfcs_err MFCS_CALL mfcs_archive_read_i64_array(mfcs_archive *ar, int64_t *out, size_t n);
+/* Reads n floats. */
+mfcs_err MFCS_CALL mfcs_archive_read_f32_array(mfcs_archive *ar, float *out, size_t n);
+/* Reads n doubles. */
+mfcs_err MFCS_CALL mfcs_archive_read_f64_array(mfcs_archive *ar, double *out, size_t n);
 
 /*
  * mfcs_archive_write: raw bytes, no prefix (CArchive::Write). Large writes
