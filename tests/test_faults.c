@@ -471,7 +471,7 @@ Test(faults, a_lost_fd_connect_does_not_hang_a_blocking_connect)
     SOCKET h;
     HWND sink = message_window("mfcsock_test_swallow", swallow_proc);
     ULONGLONG t0, took;
-    cr_assert_not_null(sink);
+    cr_assert_not_null(sink, "CreateWindowEx: %lu", GetLastError());
     l = listener(MFCS_BLOCKING, NULL, NULL, &port);
     OK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
     OK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
