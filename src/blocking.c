@@ -21,6 +21,8 @@
 
 #define REPOLL_MS 500
 
+unsigned mfcs__repoll_ms = REPOLL_MS;
+
 void mfcs__blocking_signal_cancel(mfcs__socket *s)
 {
     InterlockedExchange(&s->cancelled, 1);
@@ -126,7 +128,7 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
     mfcs__thread_blocking_add(ts, 1);
 
     for (;;) {
-        DWORD wait = REPOLL_MS;
+        DWORD wait = mfcs__repoll_ms;
         err = op(s, ctx);
         if (err != WSAEWOULDBLOCK)
             break;
@@ -156,6 +158,16 @@ mfcs_err mfcs__blocking_run(mfcs__socket *s, long event, mfcs__blocking_op op, v
             declined = pump_others(ts, s);
             if (s->cancelled || s->s == INVALID_SOCKET || ts->quit_held)
                 continue;   /* the checks above end the call */
+            /* pump_others' peeks made what is queued old to the wait below,
+             * which sleeps until new input (past the declined message): a
+             * notice of ours that came while they looked would sleep there
+             * until the re-poll. One more look at ours; what comes after
+             * it is new input and wakes the wait. */
+            if (declined && mfcs__peek_own(ts, ts->hwnd, 0, 0, &m)) {
+                DispatchMessageA(&m);
+                look_own = 1;
+                continue;
+            }
         }
         if (deadline) {
             ULONGLONG now = GetTickCount64();

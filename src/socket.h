@@ -160,4 +160,10 @@ ULONGLONG mfcs__deadline(const mfcs__socket *s);
  * consumed by the wait. Returns nonzero when it took it. */
 int mfcs__blocking_intercept(mfcs__thread *ts, mfcs__socket *s, WPARAM wp, LPARAM lp);
 
+/* How long a blocking wait sleeps before it polls the operation again
+ * (500 ms). Tests of the wait's own notices raise it, so that a notice
+ * the wait fails to take costs seconds, not a margin a loaded machine
+ * could eat. */
+extern unsigned mfcs__repoll_ms;
+
 #endif /* MFCS_SOCKET_INTERNAL_H */
