@@ -12,6 +12,7 @@
 #include "mfcsock/base.h"
 #include "mfcsock/file.h"
 #include "mfcsock/archive.h"
+#include "mfcsock/vocabulary.h"
 #include "mfcsock/socket.h"
 
 #endif /* MFCSOCK_H */

@@ -88,6 +88,7 @@ mfcs_err MFCS_CALL mfcs_archive_open(mfcs_archive **out, mfcs_file *fh, int mode
     a->max_count = DEFAULT_MAX_COUNT;
     a->max_depth = DEFAULT_MAX_DEPTH;
     a->max_objects = DEFAULT_MAX_OBJECTS;
+    a->mfc_version = MFCS_MFC_14;
     /* The archive keeps its file alive (a pin) until the archive is freed,
      * even past mfcs_term, which may kill the file's handle first. */
     mfcs__pin(f->handle, MFCS__KIND_FILE, MFCS__USE_ANY, &fslot, &fobj);
@@ -149,6 +150,8 @@ mfcs_err mfcs__ar_begin(mfcs__ar_frame *fr, mfcs_archive *h, unsigned flags, con
         a->vmem = NULL;
         a->vmem_len = a->vdirect = 0;
     }
+    if (flags & MFCS__AR_MANY)
+        a->keep++;   /* its parts are never outermost */
     return MFCS_OK;
 }
 
@@ -178,6 +181,8 @@ mfcs_err mfcs__ar_unconsume(mfcs__archive *a)
 mfcs_err mfcs__ar_end(mfcs__ar_frame *fr, mfcs_err err)
 {
     mfcs__archive *a = fr->a;
+    if (fr->flags & MFCS__AR_MANY)
+        a->keep--;
     if ((fr->flags & MFCS__AR_VALUE) && --a->keep == 0) {
         if (err) {
             /* The stream ended before the value's first byte: the peer left
@@ -454,6 +459,30 @@ mfcs_err MFCS_CALL mfcs_archive_set_limit(mfcs_archive *h, int which, uint64_t v
     return err;
 }
 
+mfcs_err MFCS_CALL mfcs_archive_set_mfc_version(mfcs_archive *h, unsigned version)
+{
+    QUERY(h, fr, err);
+    if (version < MFCS_MFC_4)
+        err = MFCS_E_INVALIDARG;
+    else
+        fr.a->mfc_version = version;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_mfc_version(mfcs_archive *h, unsigned *version)
+{
+    QUERY(h, fr, err);
+    if (!version)
+        err = MFCS_E_INVALIDARG;
+    else
+        *version = fr.a->mfc_version;
+    fr.a->calls--;
+    mfcs__unpin(fr.a->slot, MFCS__USE_OWNER);
+    return err;
+}
+
 /* ---- buffer ---- */
 
 /* Loading: reads more into the buffer, keeping what may not be dropped
@@ -590,6 +619,55 @@ out:
     if (err == MFCS_E_INPROGRESS && total == 0)
         return err;
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
+}
+
+#define GROW_FIRST 4096
+
+mfcs_err mfcs__ar_get_grow(mfcs__archive *a, size_t total, size_t spare, uint8_t **out)
+{
+    size_t have = 0, cap = 0, prefix = a->cur - a->mark;   /* the value's bytes before these */
+    uint8_t *p = NULL;
+    mfcs_err err = MFCS_OK;
+    if (total > SIZE_MAX - spare)
+        return mfcs__ar_fail(a, MFCS_E_LIMIT);
+    while (!err && have < total) {
+        size_t step, got = 0;
+        int direct;
+        if (have == cap) {
+            size_t ncap = cap ? cap * 2 : GROW_FIRST;
+            uint8_t *np;
+            if (ncap > total || ncap < cap)
+                ncap = total;
+            if (!(np = (uint8_t *)realloc(p, ncap + spare))) {
+                err = mfcs__ar_fail(a, MFCS_E_NOMEM);
+                break;
+            }
+            p = np;
+            cap = ncap;
+        }
+        step = cap - have;
+        direct = mfcs__ar_value_memory(a, p, have, prefix);
+        err = mfcs__ar_get(a, p + have, step, &got, direct);
+        have += got;
+        if (direct)
+            a->vmem_len = have;
+        if (!err && got < step)
+            err = mfcs__ar_fail(a, MFCS_E_EOF);
+    }
+    if (err) {
+        /* Its bytes are unread again before their memory goes. */
+        if (a->vmem && mfcs__ar_unconsume(a) != MFCS_OK)
+            err = mfcs__ar_fail(a, MFCS_E_NOMEM);
+        free(p);
+        return err;
+    }
+    a->vmem = NULL;   /* consumed: nothing to give back */
+    a->vmem_len = 0;
+    if (!p && !(p = (uint8_t *)malloc(spare ? spare : 1)))   /* nothing to read */
+        return mfcs__ar_fail(a, MFCS_E_NOMEM);
+    memset(p + total, 0, spare);
+    *out = p;
+    return MFCS_OK;
 }
 
 /* ---- primitives ---- */
@@ -764,14 +842,10 @@ mfcs_err MFCS_CALL mfcs_archive_read(mfcs_archive *h, void *buf, size_t len, siz
 
 /* ---- counts (WriteCount / ReadCount) ---- */
 
-mfcs_err MFCS_CALL mfcs_archive_write_count(mfcs_archive *h, uint64_t n)
+mfcs_err mfcs__ar_put_count(mfcs__archive *a, uint64_t n)
 {
-    mfcs__ar_frame fr;
     uint8_t b[14];
     size_t k;
-    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    if (err)
-        return err;
     if (n < 0xFFFF) {
         mfcs__le16(b, (uint16_t)n);
         k = 2;
@@ -785,7 +859,14 @@ mfcs_err MFCS_CALL mfcs_archive_write_count(mfcs_archive *h, uint64_t n)
         mfcs__le64(b + 6, n);
         k = 14;
     }
-    return mfcs__ar_end(&fr, mfcs__ar_put(fr.a, b, k));
+    return mfcs__ar_put(a, b, k);
+}
+
+mfcs_err MFCS_CALL mfcs_archive_write_count(mfcs_archive *h, uint64_t n)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_put_count(fr.a, n));
 }
 
 mfcs_err mfcs__ar_count(mfcs__archive *a, uint64_t *out)

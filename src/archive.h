@@ -7,6 +7,7 @@
 #define MFCS_ARCHIVE_INTERNAL_H
 
 #include "mfcsock/archive.h"
+#include "mfcsock/vocabulary.h"
 #include "file.h"
 
 #include <string.h>
@@ -49,6 +50,7 @@ typedef struct mfcs__archive {
     uint64_t max_count;
     unsigned max_depth;
     uint64_t max_objects;
+    unsigned mfc_version;    /* the other side's MFC (vocabulary.h), for the bytes that depend on it */
 
     /* Calls under way: they nest when serialize makes calls of its own. */
     unsigned calls;
@@ -111,6 +113,9 @@ typedef struct mfcs__ar_frame {
 #define MFCS__AR_VALUE  4u   /* a read of a value: consumed whole or not at all */
 #define MFCS__AR_QUERY  8u   /* a query: answers whatever the state (sticky error,
                                 window, own wait) */
+#define MFCS__AR_MANY  16u   /* with VALUE: a value of many parts (a collection). No
+                                part reads straight into its own memory, which
+                                would be gone, bytes and all, if a later part failed. */
 
 /* Starts a call: pins the archive for the calling thread and checks, in
  * this order, a window open (MFCS_E_STATE), one of its own file calls
@@ -164,6 +169,12 @@ static inline int mfcs__ar_value_memory(mfcs__archive *a, const void *p, size_t 
     a->vmem_prefix = prefix;
     return 1;
 }
+/* Loading: total bytes into new memory (malloc'd, with spare zero bytes
+ * after them) that grows as they arrive, so a length read from the stream
+ * sizes nothing before its bytes come; the memory of an outermost value
+ * is registered (mfcs__ar_value_memory), so large ones skip the buffer.
+ * On error nothing is handed out and the bytes are unread again. */
+mfcs_err mfcs__ar_get_grow(mfcs__archive *a, size_t total, size_t spare, uint8_t **out);
 /* Makes a failed value's bytes unread again now (before its registered
  * memory is freed): cur goes back to mark. MFCS_E_NOMEM if the buffer
  * cannot grow to hold them. */
@@ -179,6 +190,13 @@ static inline uint32_t mfcs__rd32(const uint8_t *p)
 { return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24); }
 static inline uint64_t mfcs__rd64(const uint8_t *p) { return mfcs__rd32(p) | ((uint64_t)mfcs__rd32(p + 4) << 32); }
 
+/* The host's byte order, for the few places that copy integers whole. */
+static inline int mfcs__host_is_le(void)
+{
+    const uint16_t one = 1;
+    return *(const uint8_t *)&one;
+}
+
 /* Loading primitives used across files (no begin check: callers did it). */
 mfcs_err mfcs__ar_u8(mfcs__archive *a, uint8_t *v);
 mfcs_err mfcs__ar_u16(mfcs__archive *a, uint16_t *v);
@@ -187,6 +205,39 @@ mfcs_err mfcs__ar_u64(mfcs__archive *a, uint64_t *v);
 
 /* ReadCount's value, MFCS_E_LIMIT above the archive's max_count. */
 mfcs_err mfcs__ar_count(mfcs__archive *a, uint64_t *n);
+/* WriteCount. */
+mfcs_err mfcs__ar_put_count(mfcs__archive *a, uint64_t n);
+
+/* archive_string.c, for the calls that write and read many strings (no
+ * begin check: callers did it). Writing: a CStringA of len bytes; a
+ * CStringW of n UTF-16 units (host order); a CStringW of a wchar_t
+ * string; a CStringW of UTF-8 (MFCS_E_INVALIDARG when it is not). Reading
+ * a CString of either width, as UTF-8, as the active code page, or as
+ * wchar_t: malloc'd, NUL-terminated, *len without the NUL. */
+mfcs_err mfcs__ar_put_string_a(mfcs__archive *a, const char *s, size_t len);
+mfcs_err mfcs__ar_put_string_u16(mfcs__archive *a, const uint16_t *u, size_t n);
+mfcs_err mfcs__ar_put_string_wchar(mfcs__archive *a, const wchar_t *s, size_t len);
+mfcs_err mfcs__ar_put_string_utf8(mfcs__archive *a, const char *utf8);
+mfcs_err mfcs__ar_get_string_utf8(mfcs__archive *a, char **s, size_t *len);
+mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **s, size_t *len);
+mfcs_err mfcs__ar_get_string_wchar(mfcs__archive *a, wchar_t **s, size_t *len);
+/* A CString of either width as UTF-16 units in host order. */
+mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units);
+
+/* archive_object.c, for the calls that write and read many objects.
+ * mfcs__ar_read_object reports in *made an object it made (obj NULL when
+ * it made none: a null or back reference), so a caller that fails later
+ * can destroy it with mfcs__ar_unmake (which also takes it out of the
+ * map: no later reference reaches it). */
+typedef struct mfcs__made {
+    void *obj;
+    mfcs__class *cls;
+    uint32_t index;
+} mfcs__made;
+mfcs_err mfcs__ar_write_object(mfcs__archive *a, const mfcs_class *cls, void *obj);
+mfcs_err mfcs__ar_read_object(mfcs__archive *a, mfcs__class *want, void **obj, const mfcs_class **cls,
+                              mfcs__made *made);
+void mfcs__ar_unmake(mfcs__archive *a, const mfcs__made *m);
 
 /* archive_object.c: frees the maps and drops the archive's class uses. */
 void mfcs__ar_free_maps(mfcs__archive *a);

@@ -219,7 +219,7 @@ static mfcs_err enter_object(mfcs__archive *a)
 
 /* ---- storing ---- */
 
-static mfcs_err write_object(mfcs__archive *a, const mfcs_class *cls, void *obj)
+mfcs_err mfcs__ar_write_object(mfcs__archive *a, const mfcs_class *cls, void *obj)
 {
     mfcs__class *c;
     uint32_t idx;
@@ -274,12 +274,13 @@ mfcs_err MFCS_CALL mfcs_archive_write_object(mfcs_archive *h, const mfcs_class *
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    return err ? err : mfcs__ar_end(&fr, write_object(fr.a, cls, obj));
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_write_object(fr.a, cls, obj));
 }
 
 /* ---- loading ---- */
 
-static mfcs_err read_object(mfcs__archive *a, mfcs__class *want, void **obj_out, const mfcs_class **cls_out)
+mfcs_err mfcs__ar_read_object(mfcs__archive *a, mfcs__class *want, void **obj_out, const mfcs_class **cls_out,
+                              mfcs__made *made)
 {
     mfcs__class *c;
     uint16_t w;
@@ -287,6 +288,8 @@ static mfcs_err read_object(mfcs__archive *a, mfcs__class *want, void **obj_out,
     void *obj;
     mfcs_err err;
 
+    if (made)
+        made->obj = NULL;
     if ((err = start_maps(a)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
     if ((err = mfcs__ar_u16(a, &w)) != MFCS_OK)
@@ -376,7 +379,20 @@ static mfcs_err read_object(mfcs__archive *a, mfcs__class *want, void **obj_out,
     *obj_out = obj;
     if (cls_out)
         *cls_out = (const mfcs_class *)c->handle;
+    if (made) {
+        made->obj = obj;
+        made->cls = c;
+        made->index = self;
+    }
     return MFCS_OK;
+}
+
+void mfcs__ar_unmake(mfcs__archive *a, const mfcs__made *m)
+{
+    if (!m->obj)
+        return;
+    load_at(a, m->index)->ptr = NULL;
+    run_destroy(a, m->cls, m->obj);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *expected,
@@ -397,7 +413,7 @@ mfcs_err MFCS_CALL mfcs_archive_read_object(mfcs_archive *h, const mfcs_class *e
     else if (expected && !(want = mfcs__class_acquire(expected)))
         err = mfcs__ar_fail(fr.a, MFCS_E_BADHANDLE);
     else
-        err = read_object(fr.a, want, obj_out, cls_out);
+        err = mfcs__ar_read_object(fr.a, want, obj_out, cls_out, NULL);
     if (want)
         mfcs__class_release(want);
     /* An object's map entries are made as it is read: one that failed

@@ -12,8 +12,6 @@
 
 #include <stdlib.h>
 
-#define GROW_FIRST 4096
-
 /* ---- writing ---- */
 
 static mfcs_err put_header(mfcs__archive *a, uint64_t n, int wide)
@@ -61,7 +59,7 @@ static mfcs_err put_units(mfcs__archive *a, const uint16_t *u, size_t n)
     return err;
 }
 
-static mfcs_err write_string_a(mfcs__archive *a, const char *s, size_t len)
+mfcs_err mfcs__ar_put_string_a(mfcs__archive *a, const char *s, size_t len)
 {
     mfcs_err err;
     if (!s && len)
@@ -75,47 +73,64 @@ mfcs_err MFCS_CALL mfcs_archive_write_string_a(mfcs_archive *h, const char *s, s
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    return err ? err : mfcs__ar_end(&fr, write_string_a(fr.a, s, len));
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_put_string_a(fr.a, s, len));
 }
 
-static mfcs_err write_string_w(mfcs__archive *a, const wchar_t *s, size_t len)
+/* wchar_t units out as UTF-16LE (a wchar_t is 32-bit off Windows, in the
+ * fuzz build: there each must fit in a unit). */
+static mfcs_err check_wchars(mfcs__archive *a, const wchar_t *s, size_t len)
+{
+#if WCHAR_MAX > 0xFFFF
+    size_t i;
+    for (i = 0; i < len; i++)
+        if ((uint32_t)s[i] > 0xFFFF)
+            return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
+#else
+    (void)a; (void)s; (void)len;
+#endif
+    return MFCS_OK;
+}
+
+static mfcs_err put_wchars(mfcs__archive *a, const wchar_t *s, size_t len)
+{
+    uint16_t tmp[256];
+    size_t i = 0;
+    mfcs_err err = MFCS_OK;
+    if (sizeof(wchar_t) == 2)
+        return put_units(a, (const uint16_t *)(const void *)s, len);
+    while (i < len && !err) {
+        size_t k = 0;
+        for (; i < len && k < 256; i++)
+            tmp[k++] = (uint16_t)s[i];
+        err = put_units(a, tmp, k);
+    }
+    return err;
+}
+
+mfcs_err mfcs__ar_put_string_wchar(mfcs__archive *a, const wchar_t *s, size_t len)
 {
     mfcs_err err;
     if (!s && len)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-#if WCHAR_MAX > 0xFFFF
-    {   /* wchar_t is 32-bit off Windows (the fuzz build): units must fit. */
-        size_t i;
-        for (i = 0; i < len; i++)
-            if ((uint32_t)s[i] > 0xFFFF)
-                return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    }
-#endif
-    if ((err = put_header(a, len, 1)) != MFCS_OK)
+    if ((err = check_wchars(a, s, len)) != MFCS_OK || (err = put_header(a, len, 1)) != MFCS_OK)
         return err;
-    if (sizeof(wchar_t) == 2) {
-        return put_units(a, (const uint16_t *)(const void *)s, len);
-    } else {
-        uint16_t tmp[256];
-        size_t i = 0;
-        while (i < len && !err) {
-            size_t k = 0;
-            for (; i < len && k < 256; i++)
-                tmp[k++] = (uint16_t)s[i];
-            err = put_units(a, tmp, k);
-        }
-        return err;
-    }
+    return put_wchars(a, s, len);
+}
+
+mfcs_err mfcs__ar_put_string_u16(mfcs__archive *a, const uint16_t *u, size_t n)
+{
+    mfcs_err err = put_header(a, n, 1);
+    return err ? err : put_units(a, u, n);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_write_string_w(mfcs_archive *h, const wchar_t *s, size_t len)
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    return err ? err : mfcs__ar_end(&fr, write_string_w(fr.a, s, len));
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_put_string_wchar(fr.a, s, len));
 }
 
-static mfcs_err write_string(mfcs__archive *a, const char *utf8)
+mfcs_err mfcs__ar_put_string_utf8(mfcs__archive *a, const char *utf8)
 {
     uint16_t *w;
     size_t n;
@@ -124,8 +139,7 @@ static mfcs_err write_string(mfcs__archive *a, const char *utf8)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     if ((err = mfcs__utf8_to_utf16(utf8, strlen(utf8), &w, &n)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
-    if ((err = put_header(a, n, 1)) == MFCS_OK)
-        err = put_units(a, w, n);
+    err = mfcs__ar_put_string_u16(a, w, n);
     free(w);
     return err;
 }
@@ -134,20 +148,7 @@ mfcs_err MFCS_CALL mfcs_archive_write_string(mfcs_archive *h, const char *utf8)
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    return err ? err : mfcs__ar_end(&fr, write_string(fr.a, utf8));
-}
-
-mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *h, const char *s)
-{
-    mfcs__ar_frame fr;
-    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    if (err)
-        return err;
-    if (!s)
-        err = mfcs__ar_fail(fr.a, MFCS_E_INVALIDARG);
-    else
-        err = mfcs__ar_put(fr.a, s, strlen(s));
-    return mfcs__ar_end(&fr, err);
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_put_string_utf8(fr.a, utf8));
 }
 
 /* ---- reading ---- */
@@ -200,8 +201,6 @@ static mfcs_err get_header(mfcs__archive *a, int *wide, uint64_t *len)
 static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *nbytes)
 {
     uint64_t len, total64;
-    size_t total, have = 0, cap = 0, prefix;
-    uint8_t *p = NULL;
     mfcs_err err = get_header(a, wide, &len);
 
     if (err)
@@ -209,47 +208,9 @@ static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *
     total64 = *wide ? len * 2 : len;
     if ((*wide && len > UINT64_MAX / 2) || total64 > a->max_string || total64 > SIZE_MAX - 2)
         return mfcs__ar_fail(a, MFCS_E_LIMIT);
-    total = (size_t)total64;
-    prefix = a->cur - a->mark;   /* the length's bytes */
-    do {
-        size_t step, got = 0;
-        int direct;
-        if (have == cap) {
-            size_t ncap = cap ? cap * 2 : GROW_FIRST;
-            uint8_t *np;
-            if (ncap > total || ncap < cap)
-                ncap = total;
-            np = (uint8_t *)realloc(p, ncap + 2);
-            if (!np) {
-                err = mfcs__ar_fail(a, MFCS_E_NOMEM);
-                break;
-            }
-            p = np;
-            cap = ncap;
-        }
-        step = cap - have;
-        direct = mfcs__ar_value_memory(a, p, have, prefix);
-        err = mfcs__ar_get(a, p + have, step, &got, direct);
-        have += got;
-        if (direct)
-            a->vmem_len = have;
-        if (!err && got < step)
-            err = mfcs__ar_fail(a, MFCS_E_EOF);
-    } while (!err && have < total);
-    if (err) {
-        /* Its bytes are unread again before their memory goes. */
-        if (a->vmem && mfcs__ar_unconsume(a) != MFCS_OK)
-            err = mfcs__ar_fail(a, MFCS_E_NOMEM);
-        free(p);
+    if ((err = mfcs__ar_get_grow(a, (size_t)total64, 2, data)) != MFCS_OK)
         return err;
-    }
-    a->vmem = NULL;   /* consumed: nothing to give back */
-    a->vmem_len = 0;
-    if (!p && !(p = (uint8_t *)malloc(2))) /* an empty string */
-        return mfcs__ar_fail(a, MFCS_E_NOMEM);
-    p[total] = p[total + 1] = 0;
-    *data = p;
-    *nbytes = total;
+    *nbytes = (size_t)total64;
     return MFCS_OK;
 }
 
@@ -264,8 +225,8 @@ static uint16_t *units_in_place(uint8_t *p, size_t nbytes)
 }
 
 /* One CString of either width as UTF-16 units (malloc'd, NUL-terminated):
- * what read_string_w and read_string both start from. */
-static mfcs_err get_utf16(mfcs__archive *a, uint16_t **u, size_t *units)
+ * what the wide and UTF-8 reads start from. */
+mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units)
 {
     uint8_t *p;
     size_t n;
@@ -283,7 +244,7 @@ static mfcs_err get_utf16(mfcs__archive *a, uint16_t **u, size_t *units)
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
 
-static mfcs_err read_string_a(mfcs__archive *a, char **out, size_t *len)
+mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **out, size_t *len)
 {
     uint8_t *p;
     size_t n;
@@ -314,14 +275,14 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
-    return err ? err : mfcs__ar_end(&fr, read_string_a(fr.a, out, len));
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_get_string_acp(fr.a, out, len));
 }
 
-static mfcs_err read_string_w(mfcs__archive *a, wchar_t **out, size_t *len)
+mfcs_err mfcs__ar_get_string_wchar(mfcs__archive *a, wchar_t **out, size_t *len)
 {
     uint16_t *u;
     size_t units;
-    mfcs_err err = get_utf16(a, &u, &units);
+    mfcs_err err = mfcs__ar_get_string_u16(a, &u, &units);
     if (err)
         return err;
     if (sizeof(wchar_t) != 2) {   /* widen for a 32-bit wchar_t (fuzz build) */
@@ -349,15 +310,15 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, si
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
-    return err ? err : mfcs__ar_end(&fr, read_string_w(fr.a, out, len));
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_get_string_wchar(fr.a, out, len));
 }
 
-static mfcs_err read_string(mfcs__archive *a, char **utf8, size_t *len)
+mfcs_err mfcs__ar_get_string_utf8(mfcs__archive *a, char **utf8, size_t *len)
 {
     uint16_t *u;
     char *s;
     size_t units, m;
-    mfcs_err err = get_utf16(a, &u, &units);
+    mfcs_err err = mfcs__ar_get_string_u16(a, &u, &units);
     if (err)
         return err;
     err = mfcs__utf16_to_utf8(u, units, &s, &m);
@@ -377,61 +338,212 @@ mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
-    return err ? err : mfcs__ar_end(&fr, read_string(fr.a, utf8, len));
+    return err ? err : mfcs__ar_end(&fr, mfcs__ar_get_string_utf8(fr.a, utf8, len));
 }
 
-/* ReadString(CString&): one line of bytes. */
-static mfcs_err read_line(mfcs__archive *a, char *buf, size_t cap, size_t *len)
+/* ---- lines (WriteString / ReadString) ---- */
+
+static mfcs_err write_line(mfcs__archive *a, const char *utf8)
 {
-    size_t n = 0;
-    uint8_t c = 0;
+    uint16_t *w;
+    size_t n;
+    mfcs_err err;
+    if (!utf8)
+        return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
+    if ((err = mfcs__utf8_to_utf16(utf8, strlen(utf8), &w, &n)) != MFCS_OK)
+        return mfcs__ar_fail(a, err);
+    err = put_units(a, w, n);
+    free(w);
+    return err;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *h, const char *s)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, write_line(fr.a, s));
+}
+
+mfcs_err MFCS_CALL mfcs_archive_write_line_a(mfcs_archive *h, const char *s)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    if (err)
+        return err;
+    err = s ? mfcs__ar_put(fr.a, s, strlen(s)) : mfcs__ar_fail(fr.a, MFCS_E_INVALIDARG);
+    return mfcs__ar_end(&fr, err);
+}
+
+static mfcs_err write_line_w(mfcs__archive *a, const wchar_t *s)
+{
+    size_t len;
+    mfcs_err err;
+    if (!s)
+        return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
+    len = wcslen(s);
+    return (err = check_wchars(a, s, len)) != MFCS_OK ? err : put_wchars(a, s, len);
+}
+
+mfcs_err MFCS_CALL mfcs_archive_write_line_w(mfcs_archive *h, const wchar_t *s)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
+    return err ? err : mfcs__ar_end(&fr, write_line_w(fr.a, s));
+}
+
+/* Where a line's characters go: bytes or wchar_t as they are, or UTF-16
+ * units as UTF-8, whole characters only. */
+enum { LINE_BYTES, LINE_WCHARS, LINE_UTF8 };
+typedef struct line_out {
+    int kind;
+    void *buf;
+    size_t cap;
+    size_t len;         /* the line's full length in the output's units */
+    size_t stored;      /* how many of them are in buf */
+    uint16_t high;      /* UTF-8: a high surrogate waiting for its pair */
+    int full;           /* UTF-8: a character did not fit, so none after it goes in */
+} line_out;
+
+static void out_char(line_out *o, uint32_t cp)
+{
+    char b[4];
+    size_t k;
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        k = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        k = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        k = 3;
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        k = 4;
+    }
+    if (!o->full && o->buf && o->stored + k < o->cap) {
+        memcpy((char *)o->buf + o->stored, b, k);
+        o->stored += k;
+    } else {
+        o->full = 1;
+    }
+    o->len += k;
+}
+
+static void out_unit(line_out *o, uint16_t u)
+{
+    if (o->kind != LINE_UTF8) {
+        if (o->buf && o->len + 1 < o->cap) {
+            if (o->kind == LINE_BYTES)
+                ((char *)o->buf)[o->len] = (char)u;
+            else
+                ((wchar_t *)o->buf)[o->len] = (wchar_t)u;
+            o->stored = o->len + 1;
+        }
+        o->len++;
+        return;
+    }
+    if (o->high) {
+        if (u >= 0xDC00 && u <= 0xDFFF) {
+            out_char(o, 0x10000 + (((uint32_t)o->high - 0xD800) << 10) + (u - 0xDC00));
+            o->high = 0;
+            return;
+        }
+        out_char(o, 0xFFFD);   /* unpaired, as mfcs_archive_read_string */
+        o->high = 0;
+    }
+    if (u >= 0xD800 && u <= 0xDBFF)
+        o->high = u;
+    else if (u >= 0xDC00 && u <= 0xDFFF)
+        out_char(o, 0xFFFD);
+    else
+        out_char(o, u);
+}
+
+/* ReadString(CString&): one line of characters, bytes or UTF-16 units. */
+static mfcs_err read_line(mfcs__archive *a, int wide, line_out *o)
+{
+    size_t n = 0;       /* characters of the line read */
     mfcs_err err;
     for (;;) {
-        if ((err = mfcs__ar_u8(a, &c)) != MFCS_OK)
+        uint16_t c;
+        uint8_t b;
+        if ((err = wide ? mfcs__ar_u16(a, &c) : mfcs__ar_u8(a, &b)) != MFCS_OK)
             break;
+        if (!wide)
+            c = b;
         if (c == '\r') {
             /* MFC takes the next character unconditionally, assuming "\n";
              * anything else is kept as the line's last character. */
-            if ((err = mfcs__ar_u8(a, &c)) != MFCS_OK)
+            if ((err = wide ? mfcs__ar_u16(a, &c) : mfcs__ar_u8(a, &b)) != MFCS_OK)
                 break;
+            if (!wide)
+                c = b;
             if (c != '\n') {
-                if (buf && n + 1 < cap)
-                    buf[n] = (char)c;
+                out_unit(o, c);
                 n++;
             }
             break;
         }
         if (c == '\n')
             break;
-        if (buf && n + 1 < cap)
-            buf[n] = (char)c;
+        out_unit(o, c);
         n++;
     }
+    if (o->high)
+        out_char(o, 0xFFFD);
     /* The end of the stream ends the last line; it is an error only when no
      * character was read (MFC's ReadString returns FALSE, also for a lone
      * "\r" at the end, whose second character it never got). A call that
      * succeeds leaves no sticky error behind (close would report it): the
-     * stream ended between two bytes, so the next call meets its end again. */
+     * stream ended between two characters, so the next call meets its end
+     * again. */
     if (err == MFCS_E_EOF && n > 0) {
         a->error = MFCS_OK;
         err = MFCS_OK;
     }
     if (err)
-        n = 0;
-    if (buf && cap)
-        buf[n < cap ? n : cap - 1] = '\0';
-    if (len)
-        *len = n;
+        o->len = o->stored = 0;
     return err;
+}
+
+static mfcs_err line_call(mfcs_archive *h, const char *name, int wide, line_out *o, size_t *len)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, name);
+    if (!err)
+        err = mfcs__ar_end(&fr, read_line(fr.a, wide, o));
+    if (o->buf && o->cap) {
+        if (o->kind == LINE_WCHARS)
+            ((wchar_t *)o->buf)[o->stored] = 0;
+        else
+            ((char *)o->buf)[o->stored] = '\0';
+    }
+    if (len)
+        *len = err ? 0 : o->len;
+    return err;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_read_line_a(mfcs_archive *h, char *buf, size_t cap, size_t *len)
+{
+    line_out o = { LINE_BYTES, buf, cap, 0, 0, 0, 0 };
+    return line_call(h, __func__, 0, &o, len);
+}
+
+mfcs_err MFCS_CALL mfcs_archive_read_line_w(mfcs_archive *h, wchar_t *buf, size_t cap, size_t *len)
+{
+    line_out o = { LINE_WCHARS, buf, cap, 0, 0, 0, 0 };
+    return line_call(h, __func__, 1, &o, len);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *h, char *buf, size_t cap, size_t *len)
 {
-    mfcs__ar_frame fr;
-    mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
-    if (len)
-        *len = 0;
-    if (buf && cap)
-        buf[0] = '\0';
-    return err ? err : mfcs__ar_end(&fr, read_line(fr.a, buf, cap, len));
+    line_out o = { LINE_UTF8, buf, cap, 0, 0, 0, 0 };
+    return line_call(h, __func__, 1, &o, len);
 }

@@ -41,7 +41,7 @@ static void write_request(mfcs_archive *ar)
     CHECK(mfcs_archive_write_string_a(ar, "hello", 5));
     CHECK(mfcs_archive_write_string(ar, "wide \xE2\x9C\x93"));
     CHECK(mfcs_archive_write_string_a(ar, x300, sizeof x300));
-    CHECK(mfcs_archive_write_line(ar, line));
+    CHECK(mfcs_archive_write_line_a(ar, line));
     CHECK(mfcs_archive_write_object(ar, cpoint, &p1));
     CHECK(mfcs_archive_write_object(ar, cpoint, &p2));
     CHECK(mfcs_archive_write_object(ar, cpoint, &p1));
@@ -75,7 +75,7 @@ static void check_request(mfcs_archive *ar)
     CHECK(mfcs_archive_read_string_a(ar, &s, &len)); EXPECT(len == 5 && !strcmp(s, "hello")); mfcs_free(s);
     CHECK(mfcs_archive_read_string(ar, &s, NULL)); EXPECT(!strcmp(s, "wide \xE2\x9C\x93")); mfcs_free(s);
     CHECK(mfcs_archive_read_string_a(ar, &s, &len)); EXPECT(len == 300 && s[0] == 'x' && s[299] == 'x'); mfcs_free(s);
-    CHECK(mfcs_archive_read_line(ar, line, sizeof line, &len)); EXPECT(!strcmp(line, "line one"));
+    CHECK(mfcs_archive_read_line_a(ar, line, sizeof line, &len)); EXPECT(!strcmp(line, "line one"));
     CHECK(mfcs_archive_read_object(ar, cpoint, &p1, NULL));
     CHECK(mfcs_archive_read_object(ar, cpoint, &p2, NULL));
     CHECK(mfcs_archive_read_object(ar, cpoint, &p1b, NULL));

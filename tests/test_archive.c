@@ -217,13 +217,13 @@ Test(golden, string_length_prefix_boundaries, .timeout = 60)
     check_length(70000, "FF FF FF 70 11 01 00");
 }
 
-Test(golden, write_line_adds_nothing, .timeout = 30)
+Test(golden, write_line_a_adds_nothing, .timeout = 30)
 {
     mfcs_file *f;
     mfcs_archive *ar = new_store(&f);
-    OK(mfcs_archive_write_line(ar, "hi\r\n"));
-    OK(mfcs_archive_write_line(ar, ""));
-    OK(mfcs_archive_write_line(ar, "x"));
+    OK(mfcs_archive_write_line_a(ar, "hi\r\n"));
+    OK(mfcs_archive_write_line_a(ar, ""));
+    OK(mfcs_archive_write_line_a(ar, "x"));
     close_expect(ar, f, "68 69 0D 0A 78");
 }
 
@@ -477,7 +477,7 @@ static void read_lines(const char *text, const char *const *want, int nwant)
     mfcs_err sticky = -1;
     int i;
     for (i = 0; i < nwant; i++) {
-        OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+        OK(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n));
         cr_assert_str_eq(buf, want[i], "line %d of \"%s\"", i, text);
         cr_assert_eq(n, strlen(want[i]));
     }
@@ -485,7 +485,7 @@ static void read_lines(const char *text, const char *const *want, int nwant)
     OK(mfcs_archive_error(ar, &sticky));
     cr_assert_eq(sticky, MFCS_OK, "after the lines of \"%s\" the archive holds error 0x%08X", text,
                  (unsigned)sticky);
-    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_END);
+    ERR(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n), MFCS_E_END);
     cr_assert_eq(n, 0);
     cr_assert_str_eq(buf, "");
     mfcs_archive_abort(ar);
@@ -514,12 +514,112 @@ Test(lines, a_lone_cr_at_the_end_is_no_line, .timeout = 30)
     mfcs_archive *ar = new_load(&f, "abc\n\r", 5);
     char buf[16];
     size_t n = 99;
-    OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+    OK(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n));
     cr_assert_str_eq(buf, "abc");
-    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_EOF);
+    ERR(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n), MFCS_E_EOF);
     cr_assert_eq(n, 0);
     cr_assert_str_eq(buf, "");
     ERR(mfcs_archive_close(ar), MFCS_E_EOF);
+    OK(mfcs_file_close(f));
+}
+
+/* A Unicode build's ReadString: the same rules over UTF-16 units. */
+static void read_lines_w(const char *text, const char *const *want, int nwant)
+{
+    unsigned char wide[128];
+    size_t i, len = strlen(text), n;
+    mfcs_file *f;
+    mfcs_archive *ar;
+    char buf[64];
+    int k;
+    cr_assert_lt(2 * len, sizeof wide);
+    for (i = 0; i < len; i++) {
+        wide[2 * i] = (unsigned char)text[i];
+        wide[2 * i + 1] = 0;
+    }
+    ar = new_load(&f, wide, 2 * len);
+    for (k = 0; k < nwant; k++) {
+        OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+        cr_assert_str_eq(buf, want[k], "line %d of \"%s\" as UTF-16", k, text);
+        cr_assert_eq(n, strlen(want[k]));
+    }
+    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_END);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
+Test(lines, unicode_lines_follow_the_same_rules, .timeout = 30)
+{
+    const char *a[] = { "abc", "def" };
+    const char *b[] = { "abc", "", "last" };
+    const char *c[] = { "abc", "d" };
+    const char *d[] = { "x" };
+    read_lines_w("abc\r\ndef\n", a, 2);
+    read_lines_w("abc\n\nlast", b, 3);
+    read_lines_w("ab\rcd\n", c, 2);
+    read_lines_w("x\r", d, 1);
+    read_lines_w("", NULL, 0);
+}
+
+/* WriteString in a Unicode build: UTF-16 units, nothing added. */
+Test(golden, write_line_is_utf16_as_in_a_unicode_build, .timeout = 30)
+{
+    static const wchar_t w[] = { 'x', 0x20AC, 0 };
+    mfcs_file *f;
+    mfcs_archive *ar = new_store(&f);
+    OK(mfcs_archive_write_line(ar, "hi\r\n"));
+    OK(mfcs_archive_write_line(ar, "\xC3\xA9"));           /* U+00E9 */
+    OK(mfcs_archive_write_line_w(ar, w));
+    ERR(mfcs_archive_write_line(ar, "\xC3"), MFCS_E_INVALIDARG);   /* not UTF-8 */
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+    ar = new_store(&f);
+    OK(mfcs_archive_write_line(ar, "hi\r\n"));
+    OK(mfcs_archive_write_line(ar, "\xC3\xA9"));
+    OK(mfcs_archive_write_line_w(ar, w));
+    close_expect(ar, f, "68 00 69 00 0D 00 0A 00 E9 00 78 00 AC 20");
+}
+
+/* A line read as UTF-8 is cut between characters, never inside one, and
+ * its length is the whole line's; as UTF-16 it is cut by units. */
+Test(lines, unicode_line_cut_between_characters, .timeout = 30)
+{
+    /* U+1F600 (a surrogate pair, 4 UTF-8 bytes), U+00E9 (2), "z", CRLF; then "ab" */
+    static const unsigned char in[] = { 0x3D, 0xD8, 0x00, 0xDE, 0xE9, 0x00, 'z', 0, 0x0D, 0, 0x0A, 0,
+                                        'a', 0, 'b', 0, 0x0A, 0, 0x00, 0xDC, 'q', 0 };
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, in, sizeof in);
+    char buf[7];
+    wchar_t wb[3];
+    size_t n;
+    OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));   /* room for 6 bytes: the pair fits, U+00E9 too, not z */
+    cr_assert_str_eq(buf, "\xF0\x9F\x98\x80\xC3\xA9");
+    cr_assert_eq(n, 7);
+    OK(mfcs_archive_read_line_w(ar, wb, 3, &n));
+    cr_assert(wb[0] == 'a' && wb[1] == 'b' && wb[2] == 0);
+    cr_assert_eq(n, 2);
+    OK(mfcs_archive_read_line(ar, buf, 5, &n));            /* a lone low surrogate: U+FFFD */
+    cr_assert_str_eq(buf, "\xEF\xBF\xBDq");
+    cr_assert_eq(n, 4);
+    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_END);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
+/* An odd byte at the end is half a unit: the line before it reads, then
+ * the stream ended inside a character. */
+Test(lines, an_odd_byte_at_the_end_is_a_cut_unit, .timeout = 30)
+{
+    static const unsigned char in[] = { 'a', 0, 'b' };
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, in, sizeof in);
+    wchar_t wb[8];
+    size_t n;
+    OK(mfcs_archive_read_line_w(ar, wb, 8, &n));
+    cr_assert(wb[0] == 'a' && wb[1] == 0 && n == 1);
+    ERR(mfcs_archive_read_line_w(ar, wb, 8, &n), MFCS_E_EOF);
+    cr_assert(wb[0] == 0 && n == 0);
+    mfcs_archive_abort(ar);
     OK(mfcs_file_close(f));
 }
 
@@ -529,10 +629,10 @@ Test(lines, long_line_is_cut_but_consumed_and_measured, .timeout = 30)
     mfcs_archive *ar = new_load(&f, "0123456789\nnext\n", 16);
     char buf[4];
     size_t n;
-    OK(mfcs_archive_read_line(ar, buf, sizeof buf, &n));
+    OK(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n));
     cr_assert_str_eq(buf, "012");
     cr_assert_eq(n, 10, "full length %zu", n);
-    OK(mfcs_archive_read_line(ar, NULL, 0, &n));   /* skipped */
+    OK(mfcs_archive_read_line_a(ar, NULL, 0, &n));   /* skipped */
     cr_assert_eq(n, 4);
     OK(mfcs_archive_close(ar));
     OK(mfcs_file_close(f));

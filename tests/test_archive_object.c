@@ -476,7 +476,7 @@ Test(hostile, stream_cut_at_every_byte, .timeout = 120)
     VALUE(mfcs_archive_write_object(ar, cpoint, &p2));
     VALUE(mfcs_archive_write_object(ar, cpoint, &p1));
     VALUE(mfcs_archive_write_string_a(ar, "tail", 4));
-    VALUE(mfcs_archive_write_line(ar, "line\r\n"));
+    VALUE(mfcs_archive_write_line_a(ar, "line\r\n"));
 #undef VALUE
     OK(mfcs_archive_close(ar));
     OK(mfcs_file_memory_data(f, &data, &len));
@@ -504,7 +504,7 @@ Test(hostile, stream_cut_at_every_byte, .timeout = 120)
         s = NULL;
         mfcs_archive_read_string_a(in, &s, NULL);
         mfcs_free(s);
-        e = mfcs_archive_read_line(in, line, sizeof line, NULL);
+        e = mfcs_archive_read_line_a(in, line, sizeof line, NULL);
         if (cut == len)
             cr_assert_eq(e, MFCS_OK, "the whole archive failed: 0x%08X", (unsigned)e);
         else

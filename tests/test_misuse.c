@@ -118,6 +118,85 @@ T(archive_write_object, mfcs_archive_write_object(h, live_class, NULL))
 T(archive_read_object, mfcs_archive_read_object(h, NULL, &pv, &cv))
 T(archive_map_object, mfcs_archive_map_object(h, buf))
 T(archive_object_schema, mfcs_archive_object_schema(h, &uv))
+T(archive_write_line_a, mfcs_archive_write_line_a(h, "x"))
+T(archive_write_line_w, mfcs_archive_write_line_w(h, L"x"))
+T(archive_read_line_a, mfcs_archive_read_line_a(h, buf, sizeof buf, &sz))
+T(archive_read_line_w, mfcs_archive_read_line_w(h, (wchar_t *)buf, 8, &sz))
+/* vocabulary.h */
+static void **pvv;
+static char **svv, **svv2;
+static wchar_t **wvv;
+static size_t *szp;
+static uint8_t *u8p;
+static uint16_t *u16p;
+static uint32_t *u32p;
+static int64_t i64v;
+static double dv;
+static int32_t i32v;
+static const mfcs_class **cvv;
+static const char *one_str[1] = { "k" };
+static void *one_obj[1] = { NULL };
+static const uint16_t one_word[1] = { 1 };
+static mfcs_variant varv;
+static mfcs_point ptv;
+static mfcs_size szv;
+static mfcs_rect rcv;
+static mfcs_err MFCS_CALL no_element(mfcs_archive *ar, size_t i, void *ctx) { (void)ar; (void)i; (void)ctx; return MFCS_OK; }
+T(archive_set_mfc_version, mfcs_archive_set_mfc_version(h, MFCS_MFC_8))
+T(archive_mfc_version, mfcs_archive_mfc_version(h, &uv))
+T(archive_write_object_list, mfcs_archive_write_object_list(h, one_obj, 1, live_class, NULL))
+T(archive_read_object_list, mfcs_archive_read_object_list(h, NULL, &pvv, &cvv, &sz))
+T(archive_write_string_list, mfcs_archive_write_string_list(h, one_str, 1))
+T(archive_write_string_list_a, mfcs_archive_write_string_list_a(h, one_str, NULL, 1))
+T(archive_read_string_list, mfcs_archive_read_string_list(h, &svv, &sz))
+T(archive_read_string_list_a, mfcs_archive_read_string_list_a(h, &svv, &szp, &sz))
+T(archive_write_string_list_w, mfcs_archive_write_string_list_w(h, (const wchar_t *const *)one_str, NULL, 0))
+T(archive_read_string_list_w, mfcs_archive_read_string_list_w(h, &wvv, &szp, &sz))
+T(archive_write_byte_array, mfcs_archive_write_byte_array(h, (const uint8_t *)"x", 1))
+T(archive_write_word_array, mfcs_archive_write_word_array(h, one_word, 1))
+T(archive_write_dword_array, mfcs_archive_write_dword_array(h, NULL, 0))
+T(archive_read_byte_array, mfcs_archive_read_byte_array(h, &u8p, &sz))
+T(archive_read_word_array, mfcs_archive_read_word_array(h, &u16p, &sz))
+T(archive_read_dword_array, mfcs_archive_read_dword_array(h, &u32p, &sz))
+T(archive_write_raw_list, mfcs_archive_write_raw_list(h, "12345678", 8, 1))
+T(archive_read_raw_list, mfcs_archive_read_raw_list(h, 8, &pv, &sz))
+T(archive_write_elements, mfcs_archive_write_elements(h, 1, no_element, NULL))
+T(archive_read_elements, mfcs_archive_read_elements(h, no_element, NULL, &sz))
+T(archive_write_map_string_to_string, mfcs_archive_write_map_string_to_string(h, one_str, one_str, 1, 0))
+T(archive_write_map_string_to_string_a, mfcs_archive_write_map_string_to_string_a(h, one_str, one_str, 1, 0))
+T(archive_read_map_string_to_string, mfcs_archive_read_map_string_to_string(h, &svv, &svv2, &sz))
+T(archive_read_map_string_to_string_a, mfcs_archive_read_map_string_to_string_a(h, &svv, &svv2, &sz))
+T(archive_write_map_string_to_object, mfcs_archive_write_map_string_to_object(h, one_str, one_obj, 1, live_class, NULL, 0))
+T(archive_write_map_string_to_object_a, mfcs_archive_write_map_string_to_object_a(h, one_str, one_obj, 1, live_class, NULL, 0))
+T(archive_read_map_string_to_object, mfcs_archive_read_map_string_to_object(h, NULL, &svv, &pvv, &sz))
+T(archive_write_map_word_to_object, mfcs_archive_write_map_word_to_object(h, one_word, one_obj, 1, live_class, NULL, 0))
+T(archive_read_map_word_to_object, mfcs_archive_read_map_word_to_object(h, NULL, &u16p, &pvv, &sz))
+T(archive_write_raw_map, mfcs_archive_write_raw_map(h, one_word, 2, 0, one_word, 2, 1, 0))
+T(archive_read_raw_map, mfcs_archive_read_raw_map(h, 2, &pv, 2, &pv, &sz))
+T(archive_write_point, mfcs_archive_write_point(h, ptv))
+T(archive_read_point, mfcs_archive_read_point(h, &ptv))
+T(archive_write_size, mfcs_archive_write_size(h, szv))
+T(archive_read_size, mfcs_archive_read_size(h, &szv))
+T(archive_write_rect, mfcs_archive_write_rect(h, rcv))
+T(archive_read_rect, mfcs_archive_read_rect(h, &rcv))
+T(archive_write_time, mfcs_archive_write_time(h, 0))
+T(archive_read_time, mfcs_archive_read_time(h, &i64v))
+T(archive_write_time64, mfcs_archive_write_time64(h, 0))
+T(archive_read_time64, mfcs_archive_read_time64(h, &i64v))
+T(archive_write_timespan, mfcs_archive_write_timespan(h, 0))
+T(archive_read_timespan, mfcs_archive_read_timespan(h, &i64v))
+T(archive_write_timespan64, mfcs_archive_write_timespan64(h, 0))
+T(archive_read_timespan64, mfcs_archive_read_timespan64(h, &i64v))
+T(archive_write_ole_date, mfcs_archive_write_ole_date(h, 0.0, MFCS_OLE_VALID))
+T(archive_read_ole_date, mfcs_archive_read_ole_date(h, &dv, &i32v))
+T(archive_write_ole_date_span, mfcs_archive_write_ole_date_span(h, 0.0, MFCS_OLE_VALID))
+T(archive_read_ole_date_span, mfcs_archive_read_ole_date_span(h, &dv, &i32v))
+T(archive_write_currency, mfcs_archive_write_currency(h, 0, MFCS_OLE_VALID))
+T(archive_read_currency, mfcs_archive_read_currency(h, &i64v, &i32v))
+T(archive_write_variant, mfcs_archive_write_variant(h, &varv))
+T(archive_read_variant, mfcs_archive_read_variant(h, &varv))
+T(archive_write_combstr, mfcs_archive_write_combstr(h, L"x", 1))
+T(archive_read_combstr, mfcs_archive_read_combstr(h, (wchar_t **)&pv, &sz))
 T(class_unregister, mfcs_class_unregister(h))
 
 typedef struct entry {
@@ -170,6 +249,27 @@ static const entry table[] = {
     A(archive_write_string), A(archive_read_string_a), A(archive_read_string_w), A(archive_read_string),
     A(archive_write_line), A(archive_read_line), A(archive_write_count), A(archive_read_count),
     A(archive_write_object), A(archive_read_object), A(archive_map_object), A(archive_object_schema),
+    A(archive_write_line_a), A(archive_write_line_w), A(archive_read_line_a), A(archive_read_line_w),
+    /* vocabulary.h: no handle, covered by test_vocabulary.c */
+    N(map_order_strings), N(map_order_ints),
+    A(archive_set_mfc_version), A(archive_mfc_version), A(archive_write_object_list),
+    A(archive_read_object_list), A(archive_write_string_list), A(archive_write_string_list_a),
+    A(archive_read_string_list), A(archive_read_string_list_a), A(archive_write_string_list_w),
+    A(archive_read_string_list_w), A(archive_write_byte_array), A(archive_write_word_array),
+    A(archive_write_dword_array), A(archive_read_byte_array), A(archive_read_word_array),
+    A(archive_read_dword_array), A(archive_write_raw_list), A(archive_read_raw_list),
+    A(archive_write_elements), A(archive_read_elements), A(archive_write_map_string_to_string),
+    A(archive_write_map_string_to_string_a), A(archive_read_map_string_to_string),
+    A(archive_read_map_string_to_string_a), A(archive_write_map_string_to_object),
+    A(archive_write_map_string_to_object_a), A(archive_read_map_string_to_object),
+    A(archive_write_map_word_to_object), A(archive_read_map_word_to_object), A(archive_write_raw_map),
+    A(archive_read_raw_map), A(archive_write_point), A(archive_read_point), A(archive_write_size),
+    A(archive_read_size), A(archive_write_rect), A(archive_read_rect), A(archive_write_time),
+    A(archive_read_time), A(archive_write_time64), A(archive_read_time64), A(archive_write_timespan),
+    A(archive_read_timespan), A(archive_write_timespan64), A(archive_read_timespan64),
+    A(archive_write_ole_date), A(archive_read_ole_date), A(archive_write_ole_date_span),
+    A(archive_read_ole_date_span), A(archive_write_currency), A(archive_read_currency),
+    A(archive_write_variant), A(archive_read_variant), A(archive_write_combstr), A(archive_read_combstr),
     { "mfcs_class_unregister", CLASS_, t_class_unregister, 0 },
 };
 #define NTABLE (sizeof table / sizeof table[0])

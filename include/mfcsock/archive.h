@@ -506,15 +506,38 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *ar, wchar_t **out, s
 mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *ar, char **utf8, size_t *len);
 
 /*
- * mfcs_archive_write_line: the bytes of s as they are, no prefix, no NUL,
- * and no newline added (CArchive::WriteString in an ANSI build): the
+ * Lines: CArchive::WriteString and ReadString, text with no prefix. Their
+ * width is the MFC build's TCHAR: a Unicode build writes and reads UTF-16
+ * units ("hi\r\n" is 68 00 69 00 0D 00 0A 00), an ANSI build bytes. As
+ * for strings, calls without a suffix take and give UTF-8 and put the
+ * Unicode build's form on the wire; _a calls are the ANSI build's bytes;
+ * _w calls are UTF-16 as it is. (Until mfcsock 0.2 the unsuffixed calls
+ * were the ANSI ones: a program that talks to an ANSI build uses _a.)
+ */
+
+/*
+ * mfcs_archive_write_line: s (NUL-terminated UTF-8) as UTF-16 units, no
+ * prefix, no NUL, no newline added (WriteString in a Unicode build): the
  * caller supplies "\r\n".
- * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL), or the common errors.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL, or not UTF-8), MFCS_E_NOMEM,
+ * or the common errors.
  */
 mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *ar, const char *s);
 
 /*
- * mfcs_archive_read_line: one line of bytes (CArchive::ReadString(CString&)
+ * mfcs_archive_write_line_a: the bytes of s as they are (WriteString in an
+ * ANSI build). Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_line_a(mfcs_archive *ar, const char *s);
+
+/*
+ * mfcs_archive_write_line_w: the UTF-16 units of s (NUL-terminated) as
+ * they are. Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL), or the common errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_write_line_w(mfcs_archive *ar, const wchar_t *s);
+
+/*
+ * mfcs_archive_read_line_a: one line of bytes (CArchive::ReadString(CString&)
  * in an ANSI build). Reads up to and including "\n"; the line ends at "\r"
  * too, and as in MFC the character after a "\r" is always taken as part of
  * the line ending ("\r\n") or, when it is not "\n", as the line's last
@@ -526,6 +549,26 @@ mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *ar, const char *s);
  * the stream ended before any byte of a line, MFCS_E_EOF when it ended
  * right after a "\r" that began one (MFC's ReadString returns FALSE there:
  * no line), or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_line_a(mfcs_archive *ar, char *buf, size_t cap, size_t *len);
+
+/*
+ * mfcs_archive_read_line_w: one line of UTF-16 units (ReadString in a
+ * Unicode build), by the rules of mfcs_archive_read_line_a with units for
+ * bytes: buf gets at most cap - 1 units and a NUL; len (OUT, may be NULL)
+ * is the line's full length in units. An odd byte at the very end is a
+ * cut unit: as in MFC, whose short Read ends the line, the line before it
+ * is returned, and the next call gets MFCS_E_EOF.
+ * Returns as mfcs_archive_read_line_a.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_line_w(mfcs_archive *ar, wchar_t *buf, size_t cap, size_t *len);
+
+/*
+ * mfcs_archive_read_line: a Unicode build's line (as mfcs_archive_read_line_w)
+ * as UTF-8; an unpaired surrogate becomes U+FFFD. buf gets the whole
+ * characters that fit in cap - 1 bytes and a NUL (a character is never
+ * cut); len (OUT, may be NULL) is the whole line's length in UTF-8 bytes.
+ * Returns as mfcs_archive_read_line_a.
  */
 mfcs_err MFCS_CALL mfcs_archive_read_line(mfcs_archive *ar, char *buf, size_t cap, size_t *len);
 

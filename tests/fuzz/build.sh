@@ -15,7 +15,7 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char*d,unsigned long n){return 0;}' 
   echo "fuzz/build.sh: clang with libFuzzer is missing (Debian: apt-get install clang libclang-rt-14-dev)" >&2
   exit 1
 fi
-src="handle.c error.c text.c file.c file_memory.c archive.c archive_string.c archive_object.c registry.c"
+src="handle.c error.c text.c file.c file_memory.c archive.c archive_string.c archive_object.c archive_collection.c archive_map.c archive_value.c registry.c"
 clang -g -O1 -std=c99 -D_DEFAULT_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Wall -Wextra -I"$root/include" -I"$root/src" \
   $(for f in $src; do echo "$root/src/$f"; done) "$root/tests/fuzz/fuzz_archive.c" \
