@@ -5,7 +5,7 @@
  * refused from inside a wait. What each may cost is in the README. */
 #include "socket_util.h"
 
-#include <psapi.h>
+#include "alloc_spy.h"
 
 /* ---- nesting ---- */
 
@@ -194,13 +194,6 @@ static unsigned char *many_objects(size_t n, size_t *len)
     return p;
 }
 
-static size_t pagefile_usage(int peak)
-{
-    PROCESS_MEMORY_COUNTERS pmc;
-    cr_assert(GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof pmc));
-    return peak ? pmc.PeakPagefileUsage : pmc.PagefileUsage;
-}
-
 /* Reads objects until the stream or the map ends; returns the first error. */
 static mfcs_err read_all(mfcs_archive *ar, size_t *count)
 {
@@ -218,7 +211,8 @@ Test(map, entries_are_limited_and_cost_a_few_bytes_each, .timeout = 120)
     mfcs_class *cls;
     mfcs_file *f;
     mfcs_archive *ar;
-    size_t len, n, before, peak;
+    size_t len, n;
+    long long before, peak;
     unsigned char *bytes;
     cr_assert_eq(mfcs_class_register(&cls, "CEmpty", 0, &ops, NULL), MFCS_OK);
 
@@ -239,12 +233,16 @@ Test(map, entries_are_limited_and_cost_a_few_bytes_each, .timeout = 120)
     OK(mfcs_file_open_memory(&f, bytes, len));
     free(bytes);
     OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
-    before = pagefile_usage(0);
+    cr_assert_gt(spy_watch(1), 0);
+    before = spy_reset();
     ERR(read_all(ar, &n), MFCS_E_END);
     cr_assert_eq(n, 3000000);
-    peak = pagefile_usage(1);
-    cr_assert_lt(peak - before, (size_t)(3000000 * 16 * 1.25 + (4 << 20)),
-                 "3M objects: %zu bytes at peak (%zu per object)", peak - before, (peak - before) / 3000000);
+    peak = spy_peak;
+    spy_watch(0);
+    /* the map's entries are there: a spy that saw nothing would pass anything */
+    cr_assert_gt(peak - before, 3000000LL * 12, "3M objects: the DLL held only %lld bytes", peak - before);
+    cr_assert_lt(peak - before, (long long)(3000000 * 16 * 1.25 + (4 << 20)),
+                 "3M objects: %lld bytes at peak (%lld per object)", peak - before, (peak - before) / 3000000);
     mfcs_archive_abort(ar);
     OK(mfcs_file_close(f));
 
@@ -260,6 +258,59 @@ Test(map, entries_are_limited_and_cost_a_few_bytes_each, .timeout = 120)
 }
 
 /* ---- callbacks that try to free the archive under the call ---- */
+
+/* ---- collections ---- */
+
+/* The most an input byte can cost in a collection: an empty string is one
+ * byte on the wire, and a pointer and a NUL in what the read hands out,
+ * plus its offset while the list is read. 4M of them, the peak measured
+ * through the DLL's allocations (the README quotes these bounds). */
+static long long list_of_empty_strings(int with_lens, size_t n)
+{
+    unsigned char *bytes = calloc(1, 6 + n);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    char **strings = NULL;
+    size_t *lens = NULL, got = 0;
+    long long start, peak;
+    cr_assert_not_null(bytes);
+    memcpy(bytes, "\xFF\xFF", 2);
+    bytes[2] = (unsigned char)n;
+    bytes[3] = (unsigned char)(n >> 8);
+    bytes[4] = (unsigned char)(n >> 16);
+    bytes[5] = (unsigned char)(n >> 24);
+    OK(mfcs_file_open_memory(&f, bytes, 6 + n));
+    free(bytes);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    cr_assert_gt(spy_watch(1), 0);
+    start = spy_reset();
+    if (with_lens)
+        OK(mfcs_archive_read_string_list_a(ar, &strings, &lens, &got));
+    else
+        OK(mfcs_archive_read_string_list(ar, &strings, &got));
+    peak = spy_peak - start;
+    spy_watch(0);
+    cr_assert_eq(got, n);
+    cr_assert_str_eq(strings[n - 1], "");
+    mfcs_free(strings);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+    return peak;
+}
+
+Test(collections, a_list_of_empty_strings_costs_a_bounded_amount_per_byte, .init = init_lib, .fini = term_lib,
+     .timeout = 120)
+{
+    size_t n = 4u << 20;
+    long long plain = list_of_empty_strings(0, n), with_lens = list_of_empty_strings(1, n);
+    long long bound = sizeof(void *) == 8 ? 26 : 14;
+    cr_log_info("4M empty strings: %lld bytes per input byte at the peak, %lld with lengths",
+                plain / (long long)n, with_lens / (long long)n);
+    cr_assert_gt(plain, (long long)n * (long long)sizeof(void *), "the spies saw %lld bytes", plain);
+    cr_assert_leq(plain, (long long)n * bound, "%lld bytes per input byte", plain / (long long)n);
+    cr_assert_leq(with_lens, (long long)n * (bound + (long long)sizeof(size_t)), "%lld bytes per input byte",
+                  with_lens / (long long)n);
+}
 
 static mfcs_archive *current;
 static mfcs_err abort_from_create = -1, abort_from_destroy = -1, close_from_destroy = -1;

@@ -5,7 +5,6 @@
  * resurrected a handle or hung before (issue 12). */
 #include "socket_util.h"
 
-#include <psapi.h>
 
 #include "point_class.h"
 
