@@ -891,6 +891,18 @@ mfcs_err mfcs__ar_count(mfcs__archive *a, uint64_t *out)
     return MFCS_OK;
 }
 
+mfcs_err mfcs__ar_count_size(mfcs__archive *a, size_t *n)
+{
+    uint64_t c;
+    mfcs_err err = mfcs__ar_count(a, &c);
+    if (err)
+        return err;
+    if (c > SIZE_MAX)
+        return mfcs__ar_fail(a, MFCS_E_LIMIT);
+    *n = (size_t)c;
+    return MFCS_OK;
+}
+
 mfcs_err MFCS_CALL mfcs_archive_read_count(mfcs_archive *h, uint64_t *out)
 {
     mfcs__ar_frame fr;

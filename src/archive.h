@@ -223,6 +223,14 @@ mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **s, size_t *len);
 mfcs_err mfcs__ar_get_string_wchar(mfcs__archive *a, wchar_t **s, size_t *len);
 /* A CString of either width as UTF-16 units in host order. */
 mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units);
+/* UTF-16LE bytes as host-order units, in place. */
+uint16_t *mfcs__units_in_place(uint8_t *p, size_t nbytes);
+/* Hands out units (malloc'd, NUL-terminated, taken over) as wchar_t:
+ * *out (NULL: freed), *len (may be NULL). */
+mfcs_err mfcs__ar_wchars(mfcs__archive *a, uint16_t *u, size_t units, wchar_t **out, size_t *len);
+/* An element count of this machine's size (MFCS_E_LIMIT above it or the
+ * archive's max_count). */
+mfcs_err mfcs__ar_count_size(mfcs__archive *a, size_t *n);
 
 /* archive_object.c, for the calls that write and read many objects.
  * mfcs__ar_read_object reports in *made an object it made (obj NULL when

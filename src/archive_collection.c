@@ -103,19 +103,6 @@ void *mfcs__strs_block(mfcs__strs *s, size_t head, size_t ptr_at, size_t lens_at
     return b;
 }
 
-/* An element count of this machine's size. */
-static mfcs_err get_count(mfcs__archive *a, size_t *n)
-{
-    uint64_t c;
-    mfcs_err err = mfcs__ar_count(a, &c);
-    if (err)
-        return err;
-    if (c > SIZE_MAX)
-        return mfcs__ar_fail(a, MFCS_E_LIMIT);
-    *n = (size_t)c;
-    return MFCS_OK;
-}
-
 /* ---- objects: CObArray, CObList ---- */
 
 mfcs_err mfcs__ar_put_objects(mfcs__archive *a, void *const *objs, size_t n, const mfcs_class *cls,
@@ -194,7 +181,7 @@ static mfcs_err read_object_list(mfcs__archive *a, mfcs__class *want, void ***ob
     if (!objs || !n_out)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     mfcs__objs_init(&o);
-    err = get_count(a, &n);
+    err = mfcs__ar_count_size(a, &n);
     for (i = 0; !err && i < n; i++)
         err = mfcs__objs_read(a, &o, want);
     if (!err && n > SIZE_MAX / (per * sizeof *b))
@@ -306,7 +293,7 @@ static mfcs_err read_strings(mfcs__archive *a, int width, void ***strings, size_
     if (!strings || !n_out)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     mfcs__strs_init(&s, width == MFCS__STR_WIDE ? sizeof(wchar_t) : 1);
-    err = get_count(a, &n);
+    err = mfcs__ar_count_size(a, &n);
     for (i = 0; !err && i < n; i++)
         err = mfcs__ar_get_string_as(a, width, &s);
     if (!err) {
@@ -383,7 +370,7 @@ static mfcs_err get_plain(mfcs__archive *a, size_t elem_size, int integers, void
     mfcs_err err;
     if (!out || !n_out || !elem_size)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    if ((err = get_count(a, &n)) != MFCS_OK)
+    if ((err = mfcs__ar_count_size(a, &n)) != MFCS_OK)
         return err;
     /* More than this process can hold (a 32-bit one): read what comes all
      * the same, as every count is read, and the stream's end (or the
@@ -495,7 +482,7 @@ mfcs_err MFCS_CALL mfcs_archive_read_elements(mfcs_archive *h, mfcs_element_fn f
         return err;
     if (!fn)
         err = mfcs__ar_fail(fr.a, MFCS_E_INVALIDARG);
-    else if ((err = get_count(fr.a, &count)) == MFCS_OK)
+    else if ((err = mfcs__ar_count_size(fr.a, &count)) == MFCS_OK)
         err = run_elements(fr.a, count, fn, ctx, &done);
     if (n)
         *n = done;

@@ -354,18 +354,6 @@ mfcs_err MFCS_CALL mfcs_archive_write_raw_map(mfcs_archive *h, const void *keys,
 
 /* ---- reading ---- */
 
-static mfcs_err get_count(mfcs__archive *a, size_t *n)
-{
-    uint64_t c;
-    mfcs_err err = mfcs__ar_count(a, &c);
-    if (err)
-        return err;
-    if (c > SIZE_MAX)
-        return mfcs__ar_fail(a, MFCS_E_LIMIT);
-    *n = (size_t)c;
-    return MFCS_OK;
-}
-
 /* CMapStringToString: [n key pointers][n value pointers][the strings]. */
 static mfcs_err read_string_map(mfcs__archive *a, int ansi, char ***keys, char ***values, size_t *n_out)
 {
@@ -376,7 +364,7 @@ static mfcs_err read_string_map(mfcs__archive *a, int ansi, char ***keys, char *
     if (!keys || !values || !n_out)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     mfcs__strs_init(&s, 1);
-    err = get_count(a, &n);
+    err = mfcs__ar_count_size(a, &n);
     for (i = 0; !err && i < 2 * n; i++)   /* key, value, key, value ... */
         err = mfcs__ar_get_string_as(a, ansi ? MFCS__STR_ANSI : MFCS__STR_UTF8, &s);
     if (!err && n > SIZE_MAX / (2 * sizeof(char *)))
@@ -445,7 +433,7 @@ static mfcs_err read_object_map(mfcs__archive *a, int word_keys, mfcs__class *wa
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     mfcs__strs_init(&s, 1);
     mfcs__objs_init(&o);
-    err = get_count(a, &n);
+    err = mfcs__ar_count_size(a, &n);
     for (i = 0; !err && i < n; i++) {
         if (word_keys) {
             uint16_t w;
@@ -532,7 +520,7 @@ static mfcs_err read_raw_map(mfcs__archive *a, size_t ks, void **keys, size_t vs
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     k.elem = ks;
     v.elem = vs;
-    err = get_count(a, &n);
+    err = mfcs__ar_count_size(a, &n);
     for (i = 0; !err && i < n; i++) {
         /* Each image is taken from the buffer, where the value call keeps it. */
         if ((err = mfcs__ar_need(a, ks + vs)) != MFCS_OK)

@@ -130,7 +130,8 @@ mfcs_err MFCS_CALL mfcs_archive_write_string_w(mfcs_archive *h, const wchar_t *s
     return err ? err : mfcs__ar_end(&fr, mfcs__ar_put_string_wchar(fr.a, s, len));
 }
 
-mfcs_err mfcs__ar_put_string_utf8(mfcs__archive *a, const char *utf8)
+/* UTF-8 out as UTF-16 units: a CStringW (with its prefix) or a line. */
+static mfcs_err put_utf8(mfcs__archive *a, const char *utf8, int prefixed)
 {
     uint16_t *w;
     size_t n;
@@ -139,9 +140,14 @@ mfcs_err mfcs__ar_put_string_utf8(mfcs__archive *a, const char *utf8)
         return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
     if ((err = mfcs__utf8_to_utf16(utf8, strlen(utf8), &w, &n)) != MFCS_OK)
         return mfcs__ar_fail(a, err);
-    err = mfcs__ar_put_string_u16(a, w, n);
+    err = prefixed ? mfcs__ar_put_string_u16(a, w, n) : put_units(a, w, n);
     free(w);
     return err;
+}
+
+mfcs_err mfcs__ar_put_string_utf8(mfcs__archive *a, const char *utf8)
+{
+    return put_utf8(a, utf8, 1);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_write_string(mfcs_archive *h, const char *utf8)
@@ -214,8 +220,7 @@ static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *
     return MFCS_OK;
 }
 
-/* The UTF-16LE bytes of a wide string as host-order units, in place. */
-static uint16_t *units_in_place(uint8_t *p, size_t nbytes)
+uint16_t *mfcs__units_in_place(uint8_t *p, size_t nbytes)
 {
     uint16_t *u = (uint16_t *)(void *)p;
     size_t i;
@@ -235,7 +240,7 @@ mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units)
     if (err)
         return err;
     if (wide) {
-        *u = units_in_place(p, n);
+        *u = mfcs__units_in_place(p, n);
         *units = n / 2;
         return MFCS_OK;
     }
@@ -255,7 +260,7 @@ mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **out, size_t *len)
     if (wide) {
         char *s;
         size_t m;
-        err = mfcs__utf16_to_acp(units_in_place(p, n), n / 2, &s, &m);
+        err = mfcs__utf16_to_acp(mfcs__units_in_place(p, n), n / 2, &s, &m);
         free(p);
         if (err)
             return mfcs__ar_fail(a, err);
@@ -283,8 +288,11 @@ mfcs_err mfcs__ar_get_string_wchar(mfcs__archive *a, wchar_t **out, size_t *len)
     uint16_t *u;
     size_t units;
     mfcs_err err = mfcs__ar_get_string_u16(a, &u, &units);
-    if (err)
-        return err;
+    return err ? err : mfcs__ar_wchars(a, u, units, out, len);
+}
+
+mfcs_err mfcs__ar_wchars(mfcs__archive *a, uint16_t *u, size_t units, wchar_t **out, size_t *len)
+{
     if (sizeof(wchar_t) != 2) {   /* widen for a 32-bit wchar_t (fuzz build) */
         wchar_t *w = (wchar_t *)malloc((units + 1) * sizeof *w);
         size_t i;
@@ -343,25 +351,11 @@ mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t
 
 /* ---- lines (WriteString / ReadString) ---- */
 
-static mfcs_err write_line(mfcs__archive *a, const char *utf8)
-{
-    uint16_t *w;
-    size_t n;
-    mfcs_err err;
-    if (!utf8)
-        return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    if ((err = mfcs__utf8_to_utf16(utf8, strlen(utf8), &w, &n)) != MFCS_OK)
-        return mfcs__ar_fail(a, err);
-    err = put_units(a, w, n);
-    free(w);
-    return err;
-}
-
 mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *h, const char *s)
 {
     mfcs__ar_frame fr;
     mfcs_err err = mfcs__ar_begin(&fr, h, MFCS__AR_STORE, __func__);
-    return err ? err : mfcs__ar_end(&fr, write_line(fr.a, s));
+    return err ? err : mfcs__ar_end(&fr, put_utf8(fr.a, s, 0));
 }
 
 mfcs_err MFCS_CALL mfcs_archive_write_line_a(mfcs_archive *h, const char *s)

@@ -40,63 +40,75 @@ static double bits_f64(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
 
 /* ---- CPoint, CSize, CRect: the structs' memory, LONG by LONG ---- */
 
+static mfcs_err put_longs(mfcs_archive *h, const char *name, const int32_t *v, size_t n)
+{
+    uint8_t b[16];
+    size_t i;
+    for (i = 0; i < n; i++)
+        mfcs__le32(b + 4 * i, (uint32_t)v[i]);
+    return put_bytes(h, name, b, 4 * n);
+}
+
+static mfcs_err get_longs(mfcs_archive *h, const char *name, int32_t *v, size_t n)
+{
+    uint8_t b[16];
+    size_t i;
+    mfcs_err err = get_bytes(h, name, b, 4 * n);
+    if (!err && v)
+        for (i = 0; i < n; i++)
+            v[i] = (int32_t)mfcs__rd32(b + 4 * i);
+    return err;
+}
+
 mfcs_err MFCS_CALL mfcs_archive_write_point(mfcs_archive *h, mfcs_point p)
 {
-    uint8_t b[8];
-    mfcs__le32(b, (uint32_t)p.x);
-    mfcs__le32(b + 4, (uint32_t)p.y);
-    return put_bytes(h, __func__, b, 8);
+    const int32_t v[2] = { p.x, p.y };
+    return put_longs(h, __func__, v, 2);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read_point(mfcs_archive *h, mfcs_point *p)
 {
-    uint8_t b[8];
-    mfcs_err err = get_bytes(h, __func__, b, 8);
+    int32_t v[2];
+    mfcs_err err = get_longs(h, __func__, v, 2);
     if (!err && p) {
-        p->x = (int32_t)mfcs__rd32(b);
-        p->y = (int32_t)mfcs__rd32(b + 4);
+        p->x = v[0];
+        p->y = v[1];
     }
     return err;
 }
 
 mfcs_err MFCS_CALL mfcs_archive_write_size(mfcs_archive *h, mfcs_size s)
 {
-    uint8_t b[8];
-    mfcs__le32(b, (uint32_t)s.cx);
-    mfcs__le32(b + 4, (uint32_t)s.cy);
-    return put_bytes(h, __func__, b, 8);
+    const int32_t v[2] = { s.cx, s.cy };
+    return put_longs(h, __func__, v, 2);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read_size(mfcs_archive *h, mfcs_size *s)
 {
-    uint8_t b[8];
-    mfcs_err err = get_bytes(h, __func__, b, 8);
+    int32_t v[2];
+    mfcs_err err = get_longs(h, __func__, v, 2);
     if (!err && s) {
-        s->cx = (int32_t)mfcs__rd32(b);
-        s->cy = (int32_t)mfcs__rd32(b + 4);
+        s->cx = v[0];
+        s->cy = v[1];
     }
     return err;
 }
 
 mfcs_err MFCS_CALL mfcs_archive_write_rect(mfcs_archive *h, mfcs_rect r)
 {
-    uint8_t b[16];
-    mfcs__le32(b, (uint32_t)r.left);
-    mfcs__le32(b + 4, (uint32_t)r.top);
-    mfcs__le32(b + 8, (uint32_t)r.right);
-    mfcs__le32(b + 12, (uint32_t)r.bottom);
-    return put_bytes(h, __func__, b, 16);
+    const int32_t v[4] = { r.left, r.top, r.right, r.bottom };
+    return put_longs(h, __func__, v, 4);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read_rect(mfcs_archive *h, mfcs_rect *r)
 {
-    uint8_t b[16];
-    mfcs_err err = get_bytes(h, __func__, b, 16);
+    int32_t v[4];
+    mfcs_err err = get_longs(h, __func__, v, 4);
     if (!err && r) {
-        r->left = (int32_t)mfcs__rd32(b);
-        r->top = (int32_t)mfcs__rd32(b + 4);
-        r->right = (int32_t)mfcs__rd32(b + 8);
-        r->bottom = (int32_t)mfcs__rd32(b + 12);
+        r->left = v[0];
+        r->top = v[1];
+        r->right = v[2];
+        r->bottom = v[3];
     }
     return err;
 }
@@ -452,8 +464,6 @@ static mfcs_err read_combstr(mfcs__archive *a, wchar_t **s, size_t *len)
 {
     uint32_t n;
     uint8_t *p;
-    wchar_t *w;
-    size_t i;
     mfcs_err err = mfcs__ar_u32(a, &n);
     if (err)
         return err;
@@ -461,27 +471,7 @@ static mfcs_err read_combstr(mfcs__archive *a, wchar_t **s, size_t *len)
         return mfcs__ar_fail(a, MFCS_E_LIMIT);
     if ((err = mfcs__ar_get_grow(a, (size_t)n * 2, 2, &p)) != MFCS_OK)
         return err;
-    if (sizeof(wchar_t) == 2) {
-        w = (wchar_t *)(void *)p;
-        for (i = 0; i < n; i++)
-            w[i] = (wchar_t)mfcs__rd16(p + 2 * i);
-    } else {
-        if (!(w = (wchar_t *)malloc(((size_t)n + 1) * sizeof *w))) {
-            free(p);
-            return mfcs__ar_fail(a, MFCS_E_NOMEM);
-        }
-        for (i = 0; i < n; i++)
-            w[i] = (wchar_t)mfcs__rd16(p + 2 * i);
-        w[n] = 0;
-        free(p);
-    }
-    if (len)
-        *len = n;
-    if (s)
-        *s = w;
-    else
-        free(w);
-    return MFCS_OK;
+    return mfcs__ar_wchars(a, mfcs__units_in_place(p, (size_t)n * 2), n, s, len);
 }
 
 mfcs_err MFCS_CALL mfcs_archive_read_combstr(mfcs_archive *h, wchar_t **s, size_t *len)

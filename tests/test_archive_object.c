@@ -1,6 +1,7 @@
 /* Archives: objects, classes, back references, big tags, hostile streams,
  * and documents written by real MFC programs. */
 #include "archive_util.h"
+#include "real_archives.h"
 
 #include <windows.h>
 
@@ -525,23 +526,6 @@ Test(hostile, stream_cut_at_every_byte, .timeout = 120)
 
 /* ---- documents written by real MFC programs ---- */
 
-#ifndef MFCS_REAL_ARCHIVES_DIR
-#define MFCS_REAL_ARCHIVES_DIR ""
-#endif
-
-static int open_real(const char *name, mfcs_file **f)
-{
-    char path[1024];
-    mfcs_err err;
-    snprintf(path, sizeof path, "%s/%s", MFCS_REAL_ARCHIVES_DIR, name);
-    err = mfcs_file_open_path(f, path, MFCS_FILE_READ);
-    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
-        return 0;
-    OK(err);
-    return 1;
-}
-#define REAL_OR_SKIP(name, f) do { if (!open_real(name, f)) \
-    cr_skip_test("%s/%s is not there (shared/ beside the repository)", MFCS_REAL_ARCHIVES_DIR, name); } while (0)
 
 /* Fields of the object currently being loaded, filled by generic serializers. */
 static int32_t got_i[8];

@@ -5,6 +5,7 @@
  * directions as MFC's Serialize is: what stores the document is the very
  * code that loaded it, so the stored bytes prove the reading right too. */
 #include "archive_util.h"
+#include "real_archives.h"
 
 #include <stddef.h>
 #include <windows.h>
@@ -72,23 +73,6 @@ static void list_free(objlist *l, void (MFCS_CALL *destroy)(void *, void *))
 
 /* ---- the documents ---- */
 
-#ifndef MFCS_REAL_ARCHIVES_DIR
-#define MFCS_REAL_ARCHIVES_DIR ""
-#endif
-
-static int open_real(const char *name, mfcs_file **f)
-{
-    char path[1024];
-    mfcs_err err;
-    snprintf(path, sizeof path, "%s/%s", MFCS_REAL_ARCHIVES_DIR, name);
-    err = mfcs_file_open_path(f, path, MFCS_FILE_READ);
-    if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
-        return 0;
-    OK(err);
-    return 1;
-}
-#define REAL_OR_SKIP(name, f) do { if (!open_real(name, f)) \
-    cr_skip_test("%s/%s is not there (shared/ beside the repository)", MFCS_REAL_ARCHIVES_DIR, name); } while (0)
 
 typedef struct real_doc {
     mfcs_file *f;
