@@ -141,6 +141,7 @@ mfcs_err mfcs__ar_begin(mfcs__ar_frame *fr, mfcs_archive *h, unsigned flags, con
     fr->name = name;
     fr->flags = flags;
     fr->start = a->base + a->cur;
+    fr->nested = (flags & MFCS__AR_VALUE) && a->keep > 0;
     /* The outermost call's deadline covers everything it reads, whatever
      * serialize reads inside it (a slow peer cannot stretch it byte by byte). */
     if (a->calls++ == 0 && !(flags & MFCS__AR_QUERY))
@@ -163,8 +164,14 @@ mfcs_err mfcs__ar_unconsume(mfcs__archive *a)
         size_t at = a->mark + a->vmem_prefix, tail = a->end - a->cur, need = at + a->vmem_len + tail;
         if (need > a->cap) {
             uint8_t *nb = (uint8_t *)realloc(a->buf, need);
-            if (!nb)
+            if (!nb) {
+                /* The value's bytes cannot come back: the caller's error is
+                 * sticky NOMEM, and nothing may point at memory it frees. */
+                a->vmem = NULL;
+                a->vmem_len = a->vdirect = 0;
+                a->cur = a->mark;
                 return MFCS_E_NOMEM;
+            }
             a->buf = nb;
             a->cap = need;
         }
@@ -201,6 +208,11 @@ mfcs_err mfcs__ar_end(mfcs__ar_frame *fr, mfcs_err err)
         }
         a->vmem = NULL;
         a->vmem_len = a->vdirect = 0;
+    } else if (fr->nested && err == MFCS_E_INPROGRESS) {
+        /* Refused inside an outer value, which goes on (INPROGRESS is not
+         * sticky): this value's bytes are unread again for a retry. They
+         * are all in the buffer, kept from the outer value's mark. */
+        a->cur = (size_t)(fr->start - a->base);
     }
     a->calls--;
     if (err && a->error && !a->error_call) {
@@ -277,6 +289,13 @@ mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *h)
     if (err)
         return err;
     a = fr.a;
+    if (a->loading && a->keep) {
+        /* From a serialize or an element callback, inside a value being
+         * read: its bytes must stay where the value can give them back. */
+        a->calls--;
+        mfcs__unpin(a->slot, MFCS__USE_OWNER);
+        return MFCS_E_STATE;
+    }
     if (a->loading) {
         err = give_back(a);
     } else {
@@ -661,8 +680,9 @@ mfcs_err mfcs__ar_get_grow(mfcs__archive *a, size_t total, size_t spare, uint8_t
         free(p);
         return err;
     }
-    a->vmem = NULL;   /* consumed: nothing to give back */
-    a->vmem_len = 0;
+    /* The memory stays the value's (registered) until the call ends: a
+     * later step that fails gives the bytes back before it frees it
+     * (mfcs__ar_value_failed). */
     if (!p && !(p = (uint8_t *)malloc(spare ? spare : 1)))   /* nothing to read */
         return mfcs__ar_fail(a, MFCS_E_NOMEM);
     memset(p + total, 0, spare);
@@ -889,6 +909,13 @@ mfcs_err mfcs__ar_count(mfcs__archive *a, uint64_t *out)
         return mfcs__ar_fail(a, MFCS_E_LIMIT);
     *out = n;
     return MFCS_OK;
+}
+
+mfcs_err mfcs__ar_value_failed(mfcs__archive *a, mfcs_err err)
+{
+    if (a->vmem && mfcs__ar_unconsume(a) != MFCS_OK)
+        err = MFCS_E_NOMEM;
+    return mfcs__ar_fail(a, err);
 }
 
 mfcs_err mfcs__ar_count_size(mfcs__archive *a, size_t *n)

@@ -105,6 +105,7 @@ typedef struct mfcs__ar_frame {
     const char *name;        /* the public call, for mfcs_archive_error_detail */
     uint64_t start;          /* the stream offset where its value begins */
     unsigned flags;
+    int nested;              /* a value read inside another value */
 } mfcs__ar_frame;
 
 /* Frame flags. */
@@ -173,8 +174,15 @@ static inline int mfcs__ar_value_memory(mfcs__archive *a, const void *p, size_t 
  * after them) that grows as they arrive, so a length read from the stream
  * sizes nothing before its bytes come; the memory of an outermost value
  * is registered (mfcs__ar_value_memory), so large ones skip the buffer.
- * On error nothing is handed out and the bytes are unread again. */
+ * On error nothing is handed out and the bytes are unread again. On
+ * success the memory stays registered until the call ends: a step after
+ * it that fails must call mfcs__ar_value_failed before freeing it, and
+ * nothing may change its bytes before the call ends. */
 mfcs_err mfcs__ar_get_grow(mfcs__archive *a, size_t total, size_t spare, uint8_t **out);
+/* A value read by mfcs__ar_get_grow failed after it: its bytes are unread
+ * again now, while its memory is still there. Returns err, sticky (NOMEM
+ * when the bytes cannot come back). */
+mfcs_err mfcs__ar_value_failed(mfcs__archive *a, mfcs_err err);
 /* Makes a failed value's bytes unread again now (before its registered
  * memory is freed): cur goes back to mark. MFCS_E_NOMEM if the buffer
  * cannot grow to hold them. */
@@ -221,12 +229,11 @@ mfcs_err mfcs__ar_put_string_utf8(mfcs__archive *a, const char *utf8);
 mfcs_err mfcs__ar_get_string_utf8(mfcs__archive *a, char **s, size_t *len);
 mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **s, size_t *len);
 mfcs_err mfcs__ar_get_string_wchar(mfcs__archive *a, wchar_t **s, size_t *len);
-/* A CString of either width as UTF-16 units in host order. */
-mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units);
 /* UTF-16LE bytes as host-order units, in place. */
 uint16_t *mfcs__units_in_place(uint8_t *p, size_t nbytes);
-/* Hands out units (malloc'd, NUL-terminated, taken over) as wchar_t:
- * *out (NULL: freed), *len (may be NULL). */
+/* Hands out units (malloc'd, NUL-terminated, taken over; possibly a
+ * value's memory from mfcs__ar_get_grow) as wchar_t: *out (NULL: freed),
+ * *len (may be NULL). */
 mfcs_err mfcs__ar_wchars(mfcs__archive *a, uint16_t *u, size_t units, wchar_t **out, size_t *len);
 /* An element count of this machine's size (MFCS_E_LIMIT above it or the
  * archive's max_count). */

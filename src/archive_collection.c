@@ -303,7 +303,8 @@ static mfcs_err read_strings(mfcs__archive *a, int width, void ***strings, size_
             lens_at = head;
             head += n * sizeof(size_t);
         }
-        if (!(b = mfcs__strs_block(&s, head, 0, lens ? lens_at : 0))) {
+        if (n > SIZE_MAX / (sizeof(void *) + sizeof(size_t)) ||
+            !(b = mfcs__strs_block(&s, head, 0, lens ? lens_at : 0))) {
             err = mfcs__ar_fail(a, MFCS_E_NOMEM);
         } else {
             *strings = (void **)b;
@@ -316,7 +317,7 @@ static mfcs_err read_strings(mfcs__archive *a, int width, void ***strings, size_
     return err;
 }
 
-#define STRING_LIST_READ(fn, width, type, lens_decl, lens)                                    \
+#define STRING_LIST_READ(fn, width, type, lens_decl, lens, lens_reset)                        \
     mfcs_err MFCS_CALL fn(mfcs_archive *h, type ***strings lens_decl, size_t *n)               \
     {                                                                                          \
         mfcs__ar_frame fr;                                                                     \
@@ -325,12 +326,15 @@ static mfcs_err read_strings(mfcs__archive *a, int width, void ***strings, size_
             *strings = NULL;                                                                   \
         if (n)                                                                                 \
             *n = 0;                                                                            \
+        lens_reset;                                                                            \
         err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE | MFCS__AR_MANY, __func__); \
         return err ? err : mfcs__ar_end(&fr, read_strings(fr.a, width, (void ***)strings, lens, n)); \
     }
-STRING_LIST_READ(mfcs_archive_read_string_list, MFCS__STR_UTF8, char, , NULL)
-STRING_LIST_READ(mfcs_archive_read_string_list_a, MFCS__STR_ANSI, char, MFCS__COMMA size_t **lens, lens)
-STRING_LIST_READ(mfcs_archive_read_string_list_w, MFCS__STR_WIDE, wchar_t, MFCS__COMMA size_t **lens, lens)
+STRING_LIST_READ(mfcs_archive_read_string_list, MFCS__STR_UTF8, char, , NULL, (void)0)
+STRING_LIST_READ(mfcs_archive_read_string_list_a, MFCS__STR_ANSI, char, MFCS__COMMA size_t **lens, lens,
+                 if (lens) *lens = NULL)
+STRING_LIST_READ(mfcs_archive_read_string_list_w, MFCS__STR_WIDE, wchar_t, MFCS__COMMA size_t **lens, lens,
+                 if (lens) *lens = NULL)
 
 /* ---- plain elements: CByteArray, CWordArray, CDWordArray, CArray<T>, CList<T> ---- */
 
@@ -445,6 +449,11 @@ static mfcs_err run_elements(mfcs__archive *a, size_t n, mfcs_element_fn fn, voi
 {
     size_t i;
     mfcs_err err = MFCS_OK;
+    /* Elements may be collections of their own (a tree as lists of lists):
+     * each level counts against the depth limit, as a nested object does. */
+    if (a->depth >= a->max_depth)
+        return mfcs__ar_fail(a, MFCS_E_LIMIT);
+    a->depth++;
     for (i = 0; i < n && !err; i++) {
         a->in_callback++;
         err = fn((mfcs_archive *)a->handle, i, ctx);
@@ -454,6 +463,7 @@ static mfcs_err run_elements(mfcs__archive *a, size_t n, mfcs_element_fn fn, voi
         if (!err)
             *done = i + 1;
     }
+    a->depth--;
     return err ? mfcs__ar_fail(a, err) : MFCS_OK;
 }
 

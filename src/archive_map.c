@@ -112,7 +112,7 @@ static mfcs_err place(keyed *k, size_t n, size_t *order, size_t *count)
     placed *p;
     size_t i, m = 0;
     qsort(k, n, sizeof *k, by_key);
-    if (!(p = (placed *)malloc(n ? n * sizeof *p : 1)))
+    if (n > SIZE_MAX / sizeof *p || !(p = (placed *)malloc(n ? n * sizeof *p : 1)))
         return MFCS_E_NOMEM;
     for (i = 0; i < n; i++) {
         if (i && k[i - 1].bucket == k[i].bucket && k[i - 1].key_len == k[i].key_len &&
@@ -157,7 +157,7 @@ static mfcs_err order_strings(unsigned version, const char *const *keys, size_t 
     }
     if (table == MFCS_MAP_DEFAULT_SIZE)
         table = DEFAULT_TABLE;
-    if (!(k = (keyed *)malloc(n ? n * sizeof *k : 1)))
+    if (n > SIZE_MAX / sizeof *k || !(k = (keyed *)malloc(n ? n * sizeof *k : 1)))
         return MFCS_E_NOMEM;
     for (i = 0; i < n && !err; i++) {
         size_t len = strlen(keys[i]);
@@ -197,7 +197,7 @@ static mfcs_err order_ints(unsigned version, const void *keys, size_t size, int 
     }
     if (table == MFCS_MAP_DEFAULT_SIZE)
         table = DEFAULT_TABLE;
-    if (!(k = (keyed *)malloc(n ? n * sizeof *k : 1)))
+    if (n > SIZE_MAX / sizeof *k || !(k = (keyed *)malloc(n ? n * sizeof *k : 1)))
         return MFCS_E_NOMEM;
     for (i = 0; i < n; i++) {
         const uint8_t *key = (const uint8_t *)keys + i * size;
@@ -277,7 +277,7 @@ static mfcs_err put_map(mfcs__archive *a, const map_w *m, size_t n, unsigned tab
         for (i = 0; i < n; i++)
             if (!((const char *const *)m->vals)[i])
                 return mfcs__ar_fail(a, MFCS_E_INVALIDARG);
-    if (!(order = (size_t *)malloc(n ? n * sizeof *order : 1)))
+    if (n > SIZE_MAX / sizeof *order || !(order = (size_t *)malloc(n ? n * sizeof *order : 1)))
         return mfcs__ar_fail(a, MFCS_E_NOMEM);
     if (m->values == 2 && table == MFCS_MAP_AS_GIVEN)   /* any key type: no hash needed */
         as_given(order, n, &count), err = MFCS_OK;

@@ -220,6 +220,8 @@ static mfcs_err get_string(mfcs__archive *a, int *wide, uint8_t **data, size_t *
     return MFCS_OK;
 }
 
+/* In place: an identity on little-endian hosts (the only ones Windows
+ * and this project's Linux builds run on), so the bytes stay the value's. */
 uint16_t *mfcs__units_in_place(uint8_t *p, size_t nbytes)
 {
     uint16_t *u = (uint16_t *)(void *)p;
@@ -230,13 +232,17 @@ uint16_t *mfcs__units_in_place(uint8_t *p, size_t nbytes)
 }
 
 /* One CString of either width as UTF-16 units (malloc'd, NUL-terminated):
- * what the wide and UTF-8 reads start from. */
-mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units)
+ * what the wide and UTF-8 reads start from. A wide string's units are the
+ * value's own memory (*raw NULL); an ANSI one's are new, and *raw keeps
+ * the value's bytes until the caller's last step cannot fail (then the
+ * caller frees it), so a failure there can still give them back. */
+static mfcs_err get_u16(mfcs__archive *a, uint16_t **u, size_t *units, uint8_t **raw)
 {
     uint8_t *p;
     size_t n;
     int wide;
     mfcs_err err = get_string(a, &wide, &p, &n);
+    *raw = NULL;
     if (err)
         return err;
     if (wide) {
@@ -244,9 +250,13 @@ mfcs_err mfcs__ar_get_string_u16(mfcs__archive *a, uint16_t **u, size_t *units)
         *units = n / 2;
         return MFCS_OK;
     }
-    err = mfcs__acp_to_utf16((const char *)p, n, u, units);
-    free(p);
-    return err ? mfcs__ar_fail(a, err) : MFCS_OK;
+    if ((err = mfcs__acp_to_utf16((const char *)p, n, u, units)) != MFCS_OK) {
+        err = mfcs__ar_value_failed(a, err);
+        free(p);
+        return err;
+    }
+    *raw = p;
+    return MFCS_OK;
 }
 
 mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **out, size_t *len)
@@ -260,10 +270,12 @@ mfcs_err mfcs__ar_get_string_acp(mfcs__archive *a, char **out, size_t *len)
     if (wide) {
         char *s;
         size_t m;
-        err = mfcs__utf16_to_acp(mfcs__units_in_place(p, n), n / 2, &s, &m);
+        if ((err = mfcs__utf16_to_acp(mfcs__units_in_place(p, n), n / 2, &s, &m)) != MFCS_OK) {
+            err = mfcs__ar_value_failed(a, err);
+            free(p);
+            return err;
+        }
         free(p);
-        if (err)
-            return mfcs__ar_fail(a, err);
         p = (uint8_t *)s;
         n = m;
     }
@@ -286,9 +298,13 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_a(mfcs_archive *h, char **out, size_
 mfcs_err mfcs__ar_get_string_wchar(mfcs__archive *a, wchar_t **out, size_t *len)
 {
     uint16_t *u;
+    uint8_t *raw;
     size_t units;
-    mfcs_err err = mfcs__ar_get_string_u16(a, &u, &units);
-    return err ? err : mfcs__ar_wchars(a, u, units, out, len);
+    mfcs_err err = get_u16(a, &u, &units, &raw);
+    if (!err)
+        err = mfcs__ar_wchars(a, u, units, out, len);
+    free(raw);
+    return err;
 }
 
 mfcs_err mfcs__ar_wchars(mfcs__archive *a, uint16_t *u, size_t units, wchar_t **out, size_t *len)
@@ -297,8 +313,9 @@ mfcs_err mfcs__ar_wchars(mfcs__archive *a, uint16_t *u, size_t units, wchar_t **
         wchar_t *w = (wchar_t *)malloc((units + 1) * sizeof *w);
         size_t i;
         if (!w) {
+            mfcs_err err = mfcs__ar_value_failed(a, MFCS_E_NOMEM);   /* u may be the value's memory */
             free(u);
-            return mfcs__ar_fail(a, MFCS_E_NOMEM);
+            return err;
         }
         for (i = 0; i <= units; i++)
             w[i] = (wchar_t)u[i];
@@ -324,15 +341,18 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *h, wchar_t **out, si
 mfcs_err mfcs__ar_get_string_utf8(mfcs__archive *a, char **utf8, size_t *len)
 {
     uint16_t *u;
+    uint8_t *raw;
     char *s;
     size_t units, m;
-    mfcs_err err = mfcs__ar_get_string_u16(a, &u, &units);
+    mfcs_err err = get_u16(a, &u, &units, &raw);
     if (err)
         return err;
-    err = mfcs__utf16_to_utf8(u, units, &s, &m);
+    if ((err = mfcs__utf16_to_utf8(u, units, &s, &m)) != MFCS_OK)
+        err = mfcs__ar_value_failed(a, err);
     free(u);
+    free(raw);
     if (err)
-        return mfcs__ar_fail(a, err);
+        return err;
     if (len)
         *len = m;
     if (utf8)
@@ -464,10 +484,18 @@ static void out_unit(line_out *o, uint16_t u)
 static mfcs_err read_line(mfcs__archive *a, int wide, line_out *o)
 {
     size_t n = 0;       /* characters of the line read */
+    size_t most = a->max_string / (wide ? 2 : 1);
     mfcs_err err;
     for (;;) {
         uint16_t c;
         uint8_t b;
+        /* The line is kept in the buffer until it ends (a value is read
+         * whole or not at all): a peer that never sends a newline meets
+         * the string limit, not the memory's. Its end may follow. */
+        if (n > most) {
+            err = mfcs__ar_fail(a, MFCS_E_LIMIT);
+            break;
+        }
         if ((err = wide ? mfcs__ar_u16(a, &c) : mfcs__ar_u8(a, &b)) != MFCS_OK)
             break;
         if (!wide)

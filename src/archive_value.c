@@ -417,11 +417,16 @@ static mfcs_err read_variant(mfcs__archive *a, mfcs_variant *v)
 mfcs_err MFCS_CALL mfcs_archive_read_variant(mfcs_archive *h, mfcs_variant *v)
 {
     mfcs__ar_frame fr;
+    mfcs_variant got;
     mfcs_err err;
     if (v)
         memset(v, 0, sizeof *v);
-    err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
-    return err ? err : mfcs__ar_end(&fr, read_variant(fr.a, v));
+    memset(&got, 0, sizeof got);
+    if ((err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__)) != MFCS_OK)
+        return err;
+    if ((err = mfcs__ar_end(&fr, read_variant(fr.a, v ? &got : NULL))) == MFCS_OK)
+        *v = got;   /* a failed read hands out nothing, not even the vt */
+    return err;
 }
 
 /* ---- CComBSTR: a count of characters, then UTF-16 ---- */

@@ -623,6 +623,34 @@ Test(lines, an_odd_byte_at_the_end_is_a_cut_unit, .timeout = 30)
     OK(mfcs_file_close(f));
 }
 
+/* A line is kept in the buffer until it ends: one that never ends meets
+ * the string limit, in bytes whatever the width. */
+Test(lines, a_line_that_never_ends_meets_the_string_limit, .timeout = 30)
+{
+    char text[100];
+    mfcs_file *f;
+    mfcs_archive *ar;
+    char buf[8];
+    size_t n;
+    memset(text, 'x', sizeof text);
+    ar = new_load(&f, text, sizeof text);
+    OK(mfcs_archive_set_limit(ar, MFCS_LIMIT_STRING, 16, NULL));
+    ERR(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n), MFCS_E_LIMIT);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+    ar = new_load(&f, text, sizeof text);
+    OK(mfcs_archive_set_limit(ar, MFCS_LIMIT_STRING, 16, NULL));
+    ERR(mfcs_archive_read_line(ar, buf, sizeof buf, &n), MFCS_E_LIMIT);   /* 8 units are 16 bytes */
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+    ar = new_load(&f, "0123456789abcdef\n", 17);                          /* 16 bytes and its newline */
+    OK(mfcs_archive_set_limit(ar, MFCS_LIMIT_STRING, 16, NULL));
+    OK(mfcs_archive_read_line_a(ar, buf, sizeof buf, &n));
+    cr_assert_eq(n, 16);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
 Test(lines, long_line_is_cut_but_consumed_and_measured, .timeout = 30)
 {
     mfcs_file *f;

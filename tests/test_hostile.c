@@ -312,6 +312,67 @@ Test(collections, a_list_of_empty_strings_costs_a_bounded_amount_per_byte, .init
                   with_lens / (long long)n);
 }
 
+/* A tree as lists of lists: each element is a count and its own elements.
+ * A hostile stream nests it two bytes a level; the depth limit stops it
+ * as it stops nested objects, before the stack does. */
+static mfcs_err MFCS_CALL nested_list(mfcs_archive *ar, size_t i, void *ctx)
+{
+    (void)i;
+    return mfcs_archive_read_elements(ar, nested_list, ctx, NULL);
+}
+
+Test(collections, elements_nested_meet_the_depth_limit, .init = init_lib, .fini = term_lib, .timeout = 60)
+{
+    size_t levels = 200000, i;
+    unsigned char *bytes = malloc(2 * levels);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    cr_assert_not_null(bytes);
+    for (i = 0; i < levels; i++) {   /* a count of 1, then the next level */
+        bytes[2 * i] = 1;
+        bytes[2 * i + 1] = 0;
+    }
+    OK(mfcs_file_open_memory(&f, bytes, 2 * levels));
+    free(bytes);
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    ERR(mfcs_archive_read_elements(ar, nested_list, NULL, NULL), MFCS_E_LIMIT);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
+/* Flushing a loading archive hands its read-ahead back to the file: from
+ * inside a value being read (an element callback, a serialize) that would
+ * take away bytes the value may have to give back. Refused, and the read
+ * goes on. */
+static mfcs_err MFCS_CALL flush_then_read(mfcs_archive *ar, size_t i, void *ctx)
+{
+    uint32_t *v = ctx;
+    (void)i;
+    ERR(mfcs_archive_flush(ar), MFCS_E_STATE);
+    return mfcs_archive_read_u32(ar, v);
+}
+
+Test(callbacks, a_flush_inside_a_read_is_refused, .init = init_lib, .fini = term_lib, .timeout = 30)
+{
+    static const unsigned char in[] = { 0x11, 0x22, 0x01, 0x00, 0xAA, 0xBB, 0xCC, 0xDD, 0x7E };
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint16_t w = 0;
+    uint32_t v = 0;
+    uint8_t tail = 0;
+    size_t n = 0;
+    OK(mfcs_file_open_memory(&f, in, sizeof in));
+    OK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    OK(mfcs_archive_read_u16(ar, &w));
+    OK(mfcs_archive_read_elements(ar, flush_then_read, &v, &n));
+    cr_assert_eq(n, 1);
+    cr_assert_eq(v, 0xDDCCBBAAu);
+    OK(mfcs_archive_read_u8(ar, &tail));
+    cr_assert_eq(tail, 0x7E);
+    OK(mfcs_archive_close(ar));
+    OK(mfcs_file_close(f));
+}
+
 static mfcs_archive *current;
 static mfcs_err abort_from_create = -1, abort_from_destroy = -1, close_from_destroy = -1;
 

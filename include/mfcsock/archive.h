@@ -77,7 +77,9 @@ mfcs_err MFCS_CALL mfcs_archive_open(mfcs_archive **out, mfcs_file *f, int mode,
  * but did not consume back to the file, whose next read returns them first
  * (MFC dropped them on socket files).
  * Returns MFCS_OK, MFCS_E_BADHANDLE, MFCS_E_WRONGTHREAD, MFCS_E_INPROGRESS
- * (from inside the archive's own wait), the sticky error, or the file's error.
+ * (from inside the archive's own wait), MFCS_E_STATE (a loading archive
+ * flushed from inside a read: a serialize or an element callback; not
+ * sticky, nothing touched), the sticky error, or the file's error.
  */
 mfcs_err MFCS_CALL mfcs_archive_flush(mfcs_archive *ar);
 
@@ -545,10 +547,15 @@ mfcs_err MFCS_CALL mfcs_archive_write_line_w(mfcs_archive *ar, const wchar_t *s)
  * NUL into buf, consuming the whole line even when it does not fit.
  * buf (OUT, may be NULL: the line is skipped), len (OUT, may be NULL): the
  * line's full length, which is >= cap when it was cut.
+ * A NUL inside a line is kept (MFC's ReadString(CString&) cuts the line
+ * there and loses the rest of it), and a last line without newline is a
+ * line whatever its length (MFC's misses one of exactly 128 * k characters).
  * Returns MFCS_OK (also for a last line without newline), MFCS_E_END when
  * the stream ended before any byte of a line, MFCS_E_EOF when it ended
  * right after a "\r" that began one (MFC's ReadString returns FALSE there:
- * no line), or the common read errors.
+ * no line), MFCS_E_LIMIT for a line longer than MFCS_LIMIT_STRING bytes
+ * (a peer that never sends a newline costs no more), or the common read
+ * errors.
  */
 mfcs_err MFCS_CALL mfcs_archive_read_line_a(mfcs_archive *ar, char *buf, size_t cap, size_t *len);
 

@@ -223,6 +223,8 @@ mfcs_err MFCS_CALL mfcs_archive_write_elements(mfcs_archive *ar, size_t n, mfcs_
  * not plain: a count, then fn(ar, i, ctx) for each i in order, which reads
  * element i, or a map's pair i (key, then value), and keeps it where it
  * likes. The count sizes nothing: fn is called as the elements come.
+ * Elements calls nested in fn count against MFCS_LIMIT_DEPTH, as nested
+ * objects do; an error of fn's, or of a call it made, is sticky.
  * n (OUT, may be NULL): the elements read, also when fn fails.
  * Returns MFCS_OK, MFCS_E_INVALIDARG (fn NULL), fn's error, or the common read errors.
  */
@@ -539,7 +541,9 @@ mfcs_err MFCS_CALL mfcs_archive_write_variant(mfcs_archive *ar, const mfcs_varia
  * payload_lost 1 and no value, as MFC's stream holds none: nothing of it
  * is guessed. VT_DISPATCH and VT_UNKNOWN are followed by an object's own
  * stream of unknown length, which cannot be read without the object:
- * MFCS_E_UNSUPPORTED, and nothing is consumed.
+ * MFCS_E_UNSUPPORTED, sticky like every error, with nothing consumed (on
+ * a socket file, mfcs_archive_abort hands its bytes back to the socket
+ * for a program that can read them raw).
  * v (OUT): the value; a VT_BSTR's bytes are yours (mfcs_free v->bstr).
  * Returns MFCS_OK, MFCS_E_INVALIDARG (v NULL), MFCS_E_UNSUPPORTED,
  * MFCS_E_NOMEM, or the common read errors.
@@ -549,7 +553,8 @@ mfcs_err MFCS_CALL mfcs_archive_read_variant(mfcs_archive *ar, mfcs_variant *v);
 /*
  * mfcs_archive_write_combstr: ar << CComBSTR: a DWORD count of UTF-16
  * units (not bytes, not CString's prefix), then the units.
- * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL with len > 0), or the common errors.
+ * Returns MFCS_OK, MFCS_E_INVALIDARG (s NULL with len > 0), MFCS_E_LIMIT
+ * (len above what a DWORD counts), or the common errors.
  */
 mfcs_err MFCS_CALL mfcs_archive_write_combstr(mfcs_archive *ar, const wchar_t *s, size_t len);
 /* ar >> CComBSTR. s (OUT, may be NULL: skipped; NUL-terminated, mfcs_free
