@@ -76,6 +76,15 @@ static mfcs_err make_room(mfcs__archive *a, size_t need)
     return MFCS_OK;
 }
 
+/* Points the window at its spare bytes: the inline functions have no
+ * failure branch, so a value put or got there goes nowhere (gets read 0),
+ * and the next one comes back here. */
+static void park(mfcs_window *w)
+{
+    memset(w->spare, 0, sizeof w->spare);
+    w->cur = w->end = w->spare;
+}
+
 static void show(const mfcs__archive *a, mfcs_window *w)
 {
     w->cur = a->buf + a->cur;
@@ -90,6 +99,7 @@ mfcs_err MFCS_CALL mfcs_archive_window_open(mfcs_archive *h, size_t need, mfcs_w
     if (!w)
         return MFCS_E_INVALIDARG;
     memset(w, 0, sizeof *w);
+    park(w);
     if ((err = mfcs__ar_begin(&fr, h, 0, __func__)) != MFCS_OK) {
         w->err = err;
         return err;
@@ -123,7 +133,7 @@ static mfcs_err fail(mfcs_window *w, mfcs_err err)
 {
     if (!w->err)
         w->err = err;
-    w->cur = w->end = NULL;
+    park(w);
     return w->err;
 }
 
@@ -180,7 +190,7 @@ mfcs_err MFCS_CALL mfcs_archive_window_close(mfcs_window *w)
     }
     a->window = 0;
     a->busy--;
-    w->cur = w->end = NULL;
+    park(w);
     w->ar = NULL;
     mfcs__unpin(slot, MFCS__USE_DYING);   /* this call's */
     mfcs__unpin(slot, MFCS__USE_ANY);     /* the window's: frees an archive closed under it */

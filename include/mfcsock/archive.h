@@ -253,8 +253,9 @@ mfcs_err MFCS_CALL mfcs_archive_read_bool(mfcs_archive *ar, int *out);
  *
  * While a window is open, every other call on the archive gets
  * MFCS_E_STATE (the queries excepted). A window stops being valid at
- * mfcs_archive_window_close, which also sets its pointers to NULL: a put or
- * get after it fails (MFCS_E_STATE) without touching memory. Closing or
+ * mfcs_archive_window_close, which also points it at its own spare bytes:
+ * a put or get after it touches only those (gets give 0), and its refill
+ * fails (MFCS_E_STATE, unless the window had failed before). Closing or
  * aborting the archive, or mfcs_term, while a window is open ends the
  * archive, not the buffer: the memory the window points into stays until
  * the window is closed, so puts and gets through it still write and read
@@ -270,6 +271,9 @@ typedef struct mfcs_window {
     mfcs_archive *ar;     /* the archive it views */
     uint32_t id;          /* which of the archive's windows this is */
     mfcs_err err;         /* the first error met through it; MFCS_OK while none */
+    unsigned char spare[8]; /* where cur and end point while the window cannot
+                               be used (not open, failed, closed): values put
+                               land here, values got read zeros */
 } mfcs_window;
 
 /*
@@ -290,8 +294,9 @@ mfcs_err MFCS_CALL mfcs_archive_window_open(mfcs_archive *ar, size_t need, mfcs_
  * then the archive flushes (storing) or fills (loading, waiting as a read
  * does) until need bytes fit or are there, and w shows the new room or
  * bytes. The inline functions call it when a value does not fit. After an
- * error, w->err holds it and w's pointers are NULL, so puts and gets do
- * nothing more; each later refill returns the same error.
+ * error, w->err holds it and w points at its spare bytes, so puts and
+ * gets reach nothing more (gets give 0); each later refill returns the
+ * same error.
  * Returns MFCS_OK, MFCS_E_INVALIDARG (w NULL), MFCS_E_STATE (w is not an
  * open window of this thread), MFCS_E_BADHANDLE (the archive was closed,
  * aborted or freed by mfcs_term under the window), or the error of
@@ -302,7 +307,7 @@ mfcs_err MFCS_CALL mfcs_archive_window_more(mfcs_window *w, size_t need);
 /*
  * mfcs_archive_window_close: give the window back: its position becomes
  * the archive's (what was written through it is buffered, what was read
- * is consumed) and its pointers become NULL. Closes the archive's buffer
+ * is consumed) and it points at its spare bytes. Closes the archive's buffer
  * memory too when the archive was closed under the window.
  * Returns MFCS_OK, the window's first error or the archive's sticky error,
  * MFCS_E_INVALIDARG (w NULL), MFCS_E_STATE (not an open window: closed
@@ -320,33 +325,42 @@ mfcs_err MFCS_CALL mfcs_archive_window_close(mfcs_window *w);
 #  define MFCS__WINDOW_LE 0
 #endif
 
+/* A window's refill is rare: the common path falls straight through. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define MFCS__RARELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define MFCS__RARELY(x) (x)
+#endif
+
+/* The refill has no failure branch of its own: a window that fails points
+ * at its spare bytes, so the value lands there (or reads zeros) and the
+ * position can stay in a register from value to value, as MFC's does. */
 #define MFCS__WINDOW_PUT(name, ctype, utype, bytes)                              \
     static __inline void mfcs_window_put_##name(mfcs_window *w, ctype v)         \
     {                                                                            \
         utype u;                                                                 \
+        unsigned char *p_ = w->cur;                                              \
         memcpy(&u, &v, bytes);                                                   \
-        if ((size_t)(w->end - w->cur) < (bytes) &&                               \
-            mfcs_archive_window_more(w, bytes) != MFCS_OK)                        \
-            return;                                                              \
+        if (MFCS__RARELY((size_t)(w->end - p_) < (bytes))) {                     \
+            mfcs_archive_window_more(w, bytes);                                  \
+            p_ = w->cur;                                                         \
+        }                                                                        \
         if (MFCS__WINDOW_LE) {                                                   \
-            memcpy(w->cur, &u, bytes);                                           \
+            memcpy(p_, &u, bytes);                                               \
         } else {                                                                 \
             int i_;                                                              \
             for (i_ = 0; i_ < (bytes); i_++)                                     \
-                w->cur[i_] = (unsigned char)(u >> (8 * i_));                     \
+                p_[i_] = (unsigned char)(u >> (8 * i_));                         \
         }                                                                        \
-        w->cur += bytes;                                                         \
+        w->cur = p_ + (bytes);                                                   \
     }                                                                            \
     static __inline ctype mfcs_window_get_##name(mfcs_window *w)                 \
     {                                                                            \
         utype u = 0;                                                             \
         ctype v;                                                                 \
-        const unsigned char *p_ = w->cur;                                        \
-        if ((size_t)(w->end - p_) < (bytes)) {                                   \
-            if (mfcs_archive_window_more(w, bytes) != MFCS_OK) {                 \
-                memcpy(&v, &u, bytes);                                           \
-                return v;                                                        \
-            }                                                                    \
+        unsigned char *p_ = w->cur;                                              \
+        if (MFCS__RARELY((size_t)(w->end - p_) < (bytes))) {                     \
+            mfcs_archive_window_more(w, bytes);                                  \
             p_ = w->cur;                                                         \
         }                                                                        \
         if (MFCS__WINDOW_LE) {                                                   \
@@ -356,7 +370,7 @@ mfcs_err MFCS_CALL mfcs_archive_window_close(mfcs_window *w);
             for (i_ = 0; i_ < (bytes); i_++)                                     \
                 u |= (utype)p_[i_] << (8 * i_);                                  \
         }                                                                        \
-        w->cur = (unsigned char *)p_ + (bytes);                                  \
+        w->cur = p_ + (bytes);                                                   \
         memcpy(&v, &u, bytes);                                                   \
         return v;                                                                \
     }
