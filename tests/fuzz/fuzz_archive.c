@@ -16,12 +16,6 @@
 
 #include "file.h"   /* the internal file interface, to add the chunked kind */
 
-/* The library's allocator is init.c's, which needs Windows; here it is libc's. */
-void MFCS_CALL mfcs_free(void *p)
-{
-    free(p);
-}
-
 typedef struct chunked {
     mfcs__file head;
     const uint8_t *data;

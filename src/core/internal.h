@@ -204,4 +204,7 @@ typedef struct mfcs__class mfcs__class;
 /* Nonzero for the library's own codes (MFCS_E_*). */
 int mfcs__is_library_error(mfcs_err err);
 
+/* Nonzero between the first mfcs_init and the last mfcs_term (init.c). */
+int mfcs__initialized(void);
+
 #endif /* MFCS_INTERNAL_H */

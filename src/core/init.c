@@ -1,9 +1,12 @@
 /*
- * init.c: library start and stop (WSAStartup ref-counted per process),
- * version and memory. Nothing runs from DllMain: a DLL must not call
- * Winsock or User32 there (KB Q196836), so start-up is explicit.
+ * init.c: library start and stop (reference-counted per process), version
+ * and memory. What the operating system needs at start and stop (Winsock,
+ * each thread's window) is the platform layer's: mfcs__os_start,
+ * mfcs__os_killing and mfcs__os_stop (platform.h). Nothing runs from
+ * DllMain: a DLL must not call Winsock or User32 there (KB Q196836), so
+ * start-up is explicit.
  */
-#include "socket.h"
+#include "internal.h"
 #include "registry.h"
 
 #include <stdlib.h>
@@ -25,16 +28,8 @@ mfcs_err MFCS_CALL mfcs_init(void)
 {
     mfcs_err err = MFCS_OK;
     mfcs__mutex_lock(&init_lock);
-    if (init_refs == 0) {
-        WSADATA wsa;
-        int rc = WSAStartup(MAKEWORD(2, 2), &wsa);
-        if (rc != 0) {
-            err = rc;
-        } else if (LOBYTE(wsa.wVersion) != 2 || HIBYTE(wsa.wVersion) != 2) {
-            WSACleanup();
-            err = WSAVERNOTSUPPORTED;
-        }
-    }
+    if (init_refs == 0)
+        err = mfcs__os_start();
     if (err == MFCS_OK) {
         init_refs++;
         mfcs__store_release(&initialized, 1);
@@ -46,15 +41,10 @@ mfcs_err MFCS_CALL mfcs_init(void)
 /* mfcs_term's sweep: each object it kills gets this before any is freed. */
 static void on_kill(int kind, void *obj)
 {
-    if (kind == MFCS__KIND_SOCKET) {
-        /* A blocking call on it holds it: that call ends now (cancelled),
-         * on its own thread, and frees it as it returns. */
-        mfcs__socket *s = (mfcs__socket *)obj;
-        if (s->in_call)
-            mfcs__blocking_signal_cancel(s);
-    } else if (kind == MFCS__KIND_CLASS) {
+    if (kind == MFCS__KIND_CLASS)
         mfcs__class_unlink((mfcs__class *)obj);
-    }
+    else
+        mfcs__os_killing(kind, obj);
 }
 
 void MFCS_CALL mfcs_term(void)
@@ -68,12 +58,7 @@ void MFCS_CALL mfcs_term(void)
     /* Every object of every thread: those no call holds are freed here,
      * the others when the call holding them returns (handle.c). */
     mfcs__handle_kill_all(on_kill);
-    /* The other threads' windows stop calling into this DLL, which may be
-     * unloaded next; this thread's goes with its state. */
-    mfcs__thread_detach_others();
-    if (mfcs__thread_peek() && mfcs__thread_peek()->busy == 0)
-        mfcs__thread_free_current();
-    WSACleanup();
+    mfcs__os_stop();
     mfcs__mutex_unlock(&init_lock);
 }
 

@@ -1,6 +1,6 @@
 /*
- * win.h: Windows-only internals: library state (init.c) and the per-thread
- * notification window and state (notify.c).
+ * win.h: Windows-only internals: the per-thread notification window and
+ * state (notify.c).
  */
 #ifndef MFCS_WIN_H
 #define MFCS_WIN_H
@@ -13,11 +13,6 @@
 #include <windows.h>
 
 #include "internal.h"
-
-/* ===== Library state (init.c) ===== */
-
-/* Nonzero between the first mfcs_init and the last mfcs_term. */
-int mfcs__initialized(void);
 
 /* ===== Per-thread state and notification window (notify.c) =====
  *

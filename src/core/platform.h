@@ -100,6 +100,21 @@ static inline int mfcs__cas_implw(volatile uintptr_t *p, uintptr_t o, uintptr_t 
 { return __atomic_compare_exchange_n(p, &o, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); }
 #endif
 
+/* Start and stop (init.c): what the operating system needs when the
+ * library starts (Winsock), when mfcs_term kills an object of a kind the
+ * core does not know (a socket in a blocking call), and when it stops
+ * (the threads' windows). Windows: src/win/startup.c. Elsewhere there is
+ * nothing to start: the codec needs no OS state. */
+#ifdef _WIN32
+mfcs_err mfcs__os_start(void);
+void mfcs__os_killing(int kind, void *obj);
+void mfcs__os_stop(void);
+#else
+static inline mfcs_err mfcs__os_start(void) { return 0; }
+static inline void mfcs__os_killing(int kind, void *obj) { (void)kind; (void)obj; }
+static inline void mfcs__os_stop(void) {}
+#endif
+
 /* Waits until thread tid is not inside the code of an archive's fast path
  * (MFCS__FAST below), so an object that thread may have found through its
  * handle can be freed or handed to another thread. Its cost is the
