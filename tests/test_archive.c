@@ -229,6 +229,31 @@ Test(golden, write_line_a_adds_nothing, .timeout = 30)
 
 /* ---- strings read in every width ---- */
 
+/* A tool that writes a document back must know each string's width and
+ * keep its bytes, whatever the code page: the raw read converts nothing. */
+Test(strings, raw_read_gives_the_width_and_the_bytes, .timeout = 30)
+{
+    static const unsigned char in[] = { 3, 'a', 0xE9, 'c', 0xFF, 0xFE, 0xFF, 2, 'h', 0, 0x00, 0xD8, 0 };
+    mfcs_file *f;
+    mfcs_archive *ar = new_load(&f, in, sizeof in - 1);
+    void *data = NULL;
+    size_t len = 0;
+    int wide = -1;
+    OK(mfcs_archive_read_string_raw(ar, &wide, &data, &len));
+    cr_assert_eq(wide, 0);
+    cr_assert_eq(len, 3);
+    cr_assert_eq(memcmp(data, "a\xE9" "c\0", 4), 0);
+    mfcs_free(data);
+    OK(mfcs_archive_read_string_raw(ar, &wide, &data, &len));
+    cr_assert_eq(wide, 1);
+    cr_assert_eq(len, 2);
+    cr_assert_eq(memcmp(data, "h\0\0\xD8\0\0", 6), 0, "a lone surrogate is kept as it is");
+    mfcs_free(data);
+    ERR(mfcs_archive_read_string_raw(ar, &wide, NULL, &len), MFCS_E_END);
+    mfcs_archive_abort(ar);
+    OK(mfcs_file_close(f));
+}
+
 Test(strings, either_width_reads_as_utf8_ansi_and_utf16, .timeout = 30)
 {
     /* CStringA "abc", CStringW "h\u00e9", CStringW U+1F600 */

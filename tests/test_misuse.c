@@ -110,6 +110,7 @@ T(archive_write_string, mfcs_archive_write_string(h, "x"))
 T(archive_read_string_a, mfcs_archive_read_string_a(h, NULL, NULL))
 T(archive_read_string_w, mfcs_archive_read_string_w(h, NULL, NULL))
 T(archive_read_string, mfcs_archive_read_string(h, NULL, NULL))
+T(archive_read_string_raw, mfcs_archive_read_string_raw(h, &iv, &pv, &sz))
 T(archive_write_line, mfcs_archive_write_line(h, "x"))
 T(archive_read_line, mfcs_archive_read_line(h, buf, sizeof buf, &sz))
 T(archive_write_count, mfcs_archive_write_count(h, 1))
@@ -247,6 +248,7 @@ static const entry table[] = {
     A(archive_read_f32), A(archive_read_f64), A(archive_read_bool),
     A(archive_write), A(archive_read), A(archive_write_string_a), A(archive_write_string_w),
     A(archive_write_string), A(archive_read_string_a), A(archive_read_string_w), A(archive_read_string),
+    A(archive_read_string_raw),
     A(archive_write_line), A(archive_read_line), A(archive_write_count), A(archive_read_count),
     A(archive_write_object), A(archive_read_object), A(archive_map_object), A(archive_object_schema),
     A(archive_write_line_a), A(archive_write_line_w), A(archive_read_line_a), A(archive_read_line_w),

@@ -522,6 +522,18 @@ mfcs_err MFCS_CALL mfcs_archive_read_string_w(mfcs_archive *ar, wchar_t **out, s
 mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *ar, char **utf8, size_t *len);
 
 /*
+ * mfcs_archive_read_string_raw: a CString as it is on the wire, converted
+ * to nothing: its width and its bytes (for a program that must write the
+ * same bytes back, or see which width the other side used).
+ * wide (OUT, may be NULL): 1 for a CStringW (marker FF FE FF), 0 for a CStringA.
+ * data (OUT, may be NULL: the string is skipped): the bytes as stored (a
+ *   CStringW's UTF-16LE), then two zero bytes; free with mfcs_free.
+ * len (OUT, may be NULL): the length as stored: bytes, or UTF-16 units.
+ * Returns MFCS_OK, MFCS_E_NOMEM, or the common read errors.
+ */
+mfcs_err MFCS_CALL mfcs_archive_read_string_raw(mfcs_archive *ar, int *wide, void **data, size_t *len);
+
+/*
  * Lines: CArchive::WriteString and ReadString, text with no prefix. Their
  * width is the MFC build's TCHAR: a Unicode build writes and reads UTF-16
  * units ("hi\r\n" is 68 00 69 00 0D 00 0A 00), an ANSI build bytes. As

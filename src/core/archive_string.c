@@ -369,6 +369,39 @@ mfcs_err MFCS_CALL mfcs_archive_read_string(mfcs_archive *h, char **utf8, size_t
     return err ? err : mfcs__ar_end(&fr, mfcs__ar_get_string_utf8(fr.a, utf8, len));
 }
 
+static mfcs_err read_string_raw(mfcs__archive *a, int *wide, void **data, size_t *len)
+{
+    uint8_t *p;
+    size_t n;
+    int w;
+    mfcs_err err = get_string(a, &w, &p, &n);
+    if (err)
+        return err;
+    if (wide)
+        *wide = w;
+    if (len)
+        *len = w ? n / 2 : n;
+    if (data)
+        *data = p;   /* the value's memory: handed out as the call ends */
+    else
+        free(p);
+    return MFCS_OK;
+}
+
+mfcs_err MFCS_CALL mfcs_archive_read_string_raw(mfcs_archive *h, int *wide, void **data, size_t *len)
+{
+    mfcs__ar_frame fr;
+    mfcs_err err;
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    if (wide)
+        *wide = 0;
+    err = mfcs__ar_begin(&fr, h, MFCS__AR_LOAD | MFCS__AR_VALUE, __func__);
+    return err ? err : mfcs__ar_end(&fr, read_string_raw(fr.a, wide, data, len));
+}
+
 /* ---- lines (WriteString / ReadString) ---- */
 
 mfcs_err MFCS_CALL mfcs_archive_write_line(mfcs_archive *h, const char *s)
