@@ -29,9 +29,9 @@ if(MINGW)
       set(_machine i386:x86-64)
     endif()
     add_custom_command(OUTPUT ${CMAKE_ARCHIVE_OUTPUT_DIRECTORY}/mfcsock.lib
-      COMMAND ${MFCS_DLLTOOL} -m ${_machine} -d ${CMAKE_SOURCE_DIR}/def/mfcsock.def
+      COMMAND ${MFCS_DLLTOOL} -m ${_machine} -d ${PROJECT_SOURCE_DIR}/def/mfcsock.def
               -D mfcsock.dll -l ${CMAKE_ARCHIVE_OUTPUT_DIRECTORY}/mfcsock.lib
-      DEPENDS ${CMAKE_SOURCE_DIR}/def/mfcsock.def
+      DEPENDS ${PROJECT_SOURCE_DIR}/def/mfcsock.def
       COMMENT "Making the MSVC import library mfcsock.lib")
     add_custom_target(mfcsock_msvc_implib ALL DEPENDS ${CMAKE_ARCHIVE_OUTPUT_DIRECTORY}/mfcsock.lib)
     install(FILES ${CMAKE_ARCHIVE_OUTPUT_DIRECTORY}/mfcsock.lib DESTINATION ${CMAKE_INSTALL_LIBDIR})
@@ -40,14 +40,21 @@ if(MINGW)
   endif()
 endif()
 
-configure_file(cmake/mfcsock.pc.in ${CMAKE_BINARY_DIR}/mfcsock.pc @ONLY)
-install(FILES ${CMAKE_BINARY_DIR}/mfcsock.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(WIN32)
+  set(MFCS_PC_LIBS "-lws2_32")
+  set(MFCS_PC_LIBS_PRIVATE "-luser32")
+else()
+  set(MFCS_PC_LIBS "-lpthread")
+  set(MFCS_PC_LIBS_PRIVATE "")
+endif()
+configure_file(cmake/mfcsock.pc.in ${PROJECT_BINARY_DIR}/mfcsock.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/mfcsock.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 install(EXPORT mfcsockTargets NAMESPACE mfcsock:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mfcsock)
 configure_package_config_file(cmake/mfcsockConfig.cmake.in
-  ${CMAKE_BINARY_DIR}/mfcsockConfig.cmake
+  ${PROJECT_BINARY_DIR}/mfcsockConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mfcsock)
-write_basic_package_version_file(${CMAKE_BINARY_DIR}/mfcsockConfigVersion.cmake
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/mfcsockConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
-install(FILES ${CMAKE_BINARY_DIR}/mfcsockConfig.cmake ${CMAKE_BINARY_DIR}/mfcsockConfigVersion.cmake
+install(FILES ${PROJECT_BINARY_DIR}/mfcsockConfig.cmake ${PROJECT_BINARY_DIR}/mfcsockConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/mfcsock)

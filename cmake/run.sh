@@ -16,14 +16,27 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 bash "$root/cmake/setup-host.sh"
 
+bash "$root/cmake/fetch-cjson.sh"   # mfcsock-dump's JSON library, for every build
+cjson=$cache/cjson-1.7.15
+
 build() { # build <arch>: Criterion for arch, then configure and build
   local arch=$1 dir=$root/build/$1
   bash "$root/cmake/build-criterion.sh" "$arch"
-  if [ ! -f "$dir/build.ninja" ]; then
+  if [ ! -f "$dir/build.ninja" ] || ! grep -q "^MFCS_CJSON_DIR:PATH=$cjson$" "$dir/CMakeCache.txt"; then
     cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-$arch-w64-mingw32.cmake" \
-      -DMFCS_CRITERION_DIR="$cache/criterion-2.4.1-$arch" >"$cache/configure-$arch.log" 2>&1 \
-      || { tail -30 "$cache/configure-$arch.log"; exit 1; }
+      -DMFCS_CRITERION_DIR="$cache/criterion-2.4.1-$arch" -DMFCS_CJSON_DIR="$cjson" \
+      >"$cache/configure-$arch.log" 2>&1 || { tail -30 "$cache/configure-$arch.log"; exit 1; }
+  fi
+  cmake --build "$dir" -j "$jobs"
+}
+
+# The portable core and mfcsock-dump, built natively: no Winsock, no Wine.
+build_linux() {
+  local dir=$root/build/linux
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMFCS_CJSON_DIR="$cjson" \
+      >"$cache/configure-linux.log" 2>&1 || { tail -30 "$cache/configure-linux.log"; exit 1; }
   fi
   cmake --build "$dir" -j "$jobs"
 }
@@ -98,5 +111,16 @@ for arch in $archs; do
   read -r p f < <(count_results "$log")
   passed=$((passed + p)); failed=$((failed + f))
 done
+build_linux
+echo "== linux (native): running the codec's and mfcsock-dump's tests"
+log=$root/build/linux/ctest.log
+(cd "$root/build/linux" && ctest -V -j 2 --timeout 900 --no-tests=error) >"$log" 2>&1 || status=1
+grep -E "Synthesis|Test +#|tests passed|tests failed|FAIL|Crash|error:" "$log" | grep -v "^[0-9]*: Test command" || true
+if [ $status != 0 ]; then
+  echo "---- failing output (linux) ----"
+  grep -E "^\s*[0-9]+: .*(\[FAIL\]|\[----\]|Crash|Timeout)" "$log" | head -80 || true
+fi
+read -r p f < <(count_results "$log")
+passed=$((passed + p)); failed=$((failed + f))
 echo "total: $passed passed, $failed failed"
 exit $status

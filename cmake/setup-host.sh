@@ -17,9 +17,12 @@ need_root() {
 }
 
 # Packages the build needs on every run. Criterion's own build needs meson,
-# pkg-config, make, xz and python3; dpkg-dev lets apt-get source unpack.
+# pkg-config, make, xz and python3; dpkg-dev lets apt-get source unpack
+# (Criterion's and cJSON's sources). The native Linux build of the codec and
+# mfcsock-dump needs gcc and Debian's own Criterion.
 PKGS="mingw-w64 cmake ninja-build meson pkg-config make xz-utils
-      python3 python3-yaml dpkg-dev ca-certificates git file binutils-mingw-w64-x86-64"
+      python3 python3-yaml dpkg-dev ca-certificates git file binutils-mingw-w64-x86-64
+      gcc libc6-dev libcriterion-dev"
 
 missing=()
 for p in $PKGS; do

@@ -13,6 +13,8 @@
 #include "mfcsock/file.h"
 #include "mfcsock/archive.h"
 #include "mfcsock/vocabulary.h"
-#include "mfcsock/socket.h"
+#ifdef _WIN32
+#include "mfcsock/socket.h"   /* sockets are Windows': elsewhere the codec alone builds */
+#endif
 
 #endif /* MFCSOCK_H */

@@ -2,7 +2,8 @@
 # it: one with find_package(mfcsock CONFIG REQUIRED), one with pkg-config's
 # flags alone, one linked against lib/mfcsock.lib, and the README's own
 # example (examples/use_from_cmake) with the README's own commands; runs
-# them all (under Wine when cross-compiling). Under Wine it also runs a
+# them all (under Wine when cross-compiling), and one that takes the source
+# with add_subdirectory. Under Wine it also runs a
 # consumer without its DLL, which cmake/wine-run.sh must explain. Also
 # checks the installed layout. Run by ctest with -DBUILD_DIR -DSOURCE_DIR
 # -DPREFIX -DTOOLCHAIN -DEMULATOR -DCC -DPKG_CONFIG -DGENERATOR.
@@ -45,6 +46,9 @@ if(CC MATCHES "mingw|gcc|clang")
   list(APPEND expected lib/libmfcsock.dll.a lib/mfcsock.lib)
 else()
   list(APPEND expected lib/mfcsock.lib)
+endif()
+if(TOOL)
+  list(APPEND expected bin/mfcsock-dump${CMAKE_EXECUTABLE_SUFFIX_HINT} share/mfcsock/layouts/scribble.layout)
 endif()
 foreach(f IN LISTS expected)
   if(NOT EXISTS ${PREFIX}/${f})
@@ -102,6 +106,13 @@ foreach(exe IN LISTS exes)
 endforeach()
 list(LENGTH exes n)
 message("consumers: ${n} built and ran against the installed tree")
+
+# ---- mfcsock taken with add_subdirectory (or FetchContent) ----
+run("configure the add_subdirectory consumer" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer/subdir
+    -B ${work}/subdir -G ${GENERATOR} ${tc} -DMFCSOCK_SOURCE=${SOURCE_DIR})
+run("build the add_subdirectory consumer" ${CMAKE_COMMAND} --build ${work}/subdir)
+file(GLOB sub_exe ${work}/subdir/consumer.exe ${work}/subdir/*/consumer.exe)
+run("run ${sub_exe}" ${EMULATOR} ${sub_exe})
 
 # ---- the README's "Use it from your own project" ----
 # Its CMakeLists.txt is the one in examples/use_from_cmake.
