@@ -2,17 +2,9 @@
 # platform): the walk, decode and encode of every real document through
 # its layout, the command line, and on Windows the proxy.
 function(mfcs_add_dump_test part)
-  add_executable(test_${part} test_${part}.c)
-  target_link_libraries(test_${part} PRIVATE mfcsock_dump criterion::criterion)
-  target_compile_options(test_${part} PRIVATE ${MFCS_WARNINGS})
+  mfcs_add_test(${part} LIB mfcsock_dump)
   target_compile_definitions(test_${part} PRIVATE MFCS_REAL_ARCHIVES_DIR="${_real}"
     MFCS_FUZZ_CORPUS_DIR="${_corpus}" MFCS_LAYOUTS_DIR="${_layouts}")
-  if(MFCS_CRITERION_DLLS)
-    add_custom_command(TARGET test_${part} POST_BUILD
-      COMMAND ${CMAKE_COMMAND} -E copy_if_different ${MFCS_CRITERION_DLLS} $<TARGET_FILE_DIR:test_${part}>)
-  endif()
-  add_test(NAME ${part} COMMAND test_${part} --jobs 2)
-  set_tests_properties(${part} PROPERTIES TIMEOUT 600)
 endfunction()
 
 set(_layouts "${PROJECT_SOURCE_DIR}/tools/layouts")

@@ -258,6 +258,15 @@ static int get_i64(dump_session *s, const cJSON *v, int64_t *out)
     return fail(s, MFCS_E_INVALIDARG, "an integer is expected here");
 }
 
+static int get_flag(dump_session *s, const cJSON *v, int *out)
+{
+    int64_t x;
+    if (!get_i64(s, v, &x))
+        return 0;
+    *out = x != 0;
+    return 1;
+}
+
 static int get_u64(dump_session *s, const cJSON *v, uint64_t *out)
 {
     if ((cJSON_IsString(v) || cJSON_IsRaw(v)) && v->valuestring && v->valuestring[0] && v->valuestring[0] != '-') {
@@ -888,7 +897,6 @@ static int xfer_variant(dump_session *s, cJSON **v)
 static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON **v)
 {
     int64_t x = 0;
-    uint64_t u = 0;
     switch (t->t) {
 #define INT_CASE(T, ctype, rd, wr, lo, hi, mk)                                     \
     case T: {                                                                      \
@@ -918,62 +926,26 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
     INT_CASE(T_TIMESPAN, int64_t, mfcs_archive_read_timespan, mfcs_archive_write_timespan, INT64_MIN, INT64_MAX,
              num_i64)
 #undef INT_CASE
-    case T_U64:
-        if (s->loading) {
-            AR(mfcs_archive_read_u64(s->ar, &u));
-            *v = num_u64(u);
-            return 1;
-        }
-        if (!get_u64(s, *v, &u))
-            return 0;
-        AR(mfcs_archive_write_u64(s->ar, u));
-        return 1;
-    case T_COUNT:
-        if (s->loading) {
-            AR(mfcs_archive_read_count(s->ar, &u));
-            *v = num_u64(u);
-            return 1;
-        }
-        if (!get_u64(s, *v, &u))
-            return 0;
-        AR(mfcs_archive_write_count(s->ar, u));
-        return 1;
-    case T_BOOL: {
-        int b = 0;
-        if (s->loading) {
-            AR(mfcs_archive_read_bool(s->ar, &b));
-            *v = cJSON_CreateBool(b);
-            return 1;
-        }
-        if (!get_i64(s, *v, &x))
-            return 0;
-        AR(mfcs_archive_write_bool(s->ar, x != 0));
-        return 1;
+    /* The rest of the fixed-size numbers: read and make, or get and write. */
+#define PLAIN_CASE(T, ctype, rd, wr, mk, get)                                      \
+    case T: {                                                                      \
+        ctype c_ = 0;                                                              \
+        if (s->loading) {                                                          \
+            AR(rd(s->ar, &c_));                                                    \
+            *v = mk(c_);                                                           \
+            return 1;                                                              \
+        }                                                                          \
+        if (!get(s, *v, &c_))                                                      \
+            return 0;                                                              \
+        AR(wr(s->ar, c_));                                                         \
+        return 1;                                                                  \
     }
-    case T_F32: {
-        float f = 0;
-        if (s->loading) {
-            AR(mfcs_archive_read_f32(s->ar, &f));
-            *v = num_f32(f);
-            return 1;
-        }
-        if (!get_f32(s, *v, &f))
-            return 0;
-        AR(mfcs_archive_write_f32(s->ar, f));
-        return 1;
-    }
-    case T_F64: {
-        double d = 0;
-        if (s->loading) {
-            AR(mfcs_archive_read_f64(s->ar, &d));
-            *v = num_f64(d);
-            return 1;
-        }
-        if (!get_f64(s, *v, &d))
-            return 0;
-        AR(mfcs_archive_write_f64(s->ar, d));
-        return 1;
-    }
+    PLAIN_CASE(T_U64, uint64_t, mfcs_archive_read_u64, mfcs_archive_write_u64, num_u64, get_u64)
+    PLAIN_CASE(T_COUNT, uint64_t, mfcs_archive_read_count, mfcs_archive_write_count, num_u64, get_u64)
+    PLAIN_CASE(T_F32, float, mfcs_archive_read_f32, mfcs_archive_write_f32, num_f32, get_f32)
+    PLAIN_CASE(T_F64, double, mfcs_archive_read_f64, mfcs_archive_write_f64, num_f64, get_f64)
+    PLAIN_CASE(T_BOOL, int, mfcs_archive_read_bool, mfcs_archive_write_bool, cJSON_CreateBool, get_flag)
+#undef PLAIN_CASE
     case T_STRING_A:
     case T_STRING_W:
         if (s->loading) {
