@@ -977,11 +977,22 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
             free(b);
             return 1;
         } else {
-            size_t len;
-            uint16_t *uu = cJSON_IsString(*v) ? utf8_to_utf16((*v)->valuestring, &len) : NULL;
+            size_t len = 0, i;
+            const cJSON *hex = cJSON_GetObjectItemCaseSensitive(*v, "hex");
+            uint16_t *uu = NULL;
             int ok;
+            if (cJSON_IsString(*v)) {
+                uu = utf8_to_utf16((*v)->valuestring, &len);
+            } else if (cJSON_IsString(hex)) {
+                size_t nb = 0;
+                unsigned char *b = from_hex(hex->valuestring, &nb);
+                if (b && nb % 2 == 0 && (uu = (uint16_t *)malloc((nb / 2 + 1) * sizeof *uu)) != NULL)
+                    for (i = 0, len = nb / 2; i < len; i++)
+                        uu[i] = (uint16_t)(b[2 * i] | b[2 * i + 1] << 8);
+                free(b);
+            }
             if (!uu)
-                return fail(s, MFCS_E_INVALIDARG, "a UTF-8 string is expected here");
+                return fail(s, MFCS_E_INVALIDARG, "a UTF-8 string, or {\"hex\": units}, is expected here");
             ok = write_units(s, uu, len, 1);
             free(uu);
             return ok;
@@ -1068,10 +1079,15 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
             return fail(s, MFCS_E_NOMEM, "out of memory");
         if (!s->loading && !cJSON_IsObject(*v))
             return fail(s, MFCS_E_INVALIDARG, "an object (struct %s) is expected here", t->st->name);
-        if (!scope_push(s, *v, 0))
-            return 0;
-        ok = xfer_fields(s, t->st->fields);
-        s->nscopes--;
+        ok = scope_push(s, *v, 0);
+        if (ok) {
+            ok = xfer_fields(s, t->st->fields);
+            s->nscopes--;
+        }
+        if (!ok && s->loading) {   /* a failed value is handed to no one */
+            cJSON_Delete(*v);
+            *v = NULL;
+        }
         return ok;
     }
     case T_OBJECT: {
@@ -1146,6 +1162,10 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
                 return fail(s, MFCS_E_INVALIDARG, "an array is expected here");
             e.arr = *v;
             err = mfcs_archive_write_elements(s->ar, (size_t)cJSON_GetArraySize(*v), list_element, &e);
+        }
+        if (err && s->loading) {   /* a failed value is handed to no one */
+            cJSON_Delete(*v);
+            *v = NULL;
         }
         if (err && !s->failed)
             return fail_ar(s, err);
@@ -1475,6 +1495,30 @@ out:
         mfcs_file_close(f);
     if (registered)
         dump_unregister(L);
+    if (root) {
+        /* Readers take forms MFC's writers never make (a length or a tag
+         * in a longer form than needed, a CTime in the other form, a bool
+         * of 2): the JSON cannot hold them, so encoding gives other bytes.
+         * Say so now, with where, rather than at the user's cmp. */
+        unsigned char *again = NULL;
+        size_t n = 0, i;
+        char why[256];
+        if (dump_encode(L, root, &again, &n, why, sizeof why)) {
+            for (i = 0; i < n && i < len && again[i] == data[i]; i++)
+                ;
+            if (i < n || n != len) {
+                char w[320];
+                snprintf(w, sizeof w, "encoding this JSON gives other bytes from offset %lu (0x%lx): the file "
+                         "uses a form MFC does not write there", (unsigned long)i, (unsigned long)i);
+                cJSON_AddStringToObject(root, "warning", w);
+            }
+        } else {
+            char w[400];
+            snprintf(w, sizeof w, "this JSON cannot be encoded: %s", why);
+            cJSON_AddStringToObject(root, "warning", w);
+        }
+        free(again);
+    }
     return root;
 }
 
@@ -1490,7 +1534,7 @@ static int stored_schemas(layout *L, const cJSON *v, char *msg, size_t cap)
         lclass *lc = cJSON_IsString(cls) ? layout_class(L, cls->valuestring) : NULL;
         if (lc && lc->versionable && schema) {
             double d = cJSON_IsNumber(schema) ? schema->valuedouble
-                       : cJSON_IsString(schema) ? strtod(schema->valuestring, NULL) : -1;
+                       : (cJSON_IsString(schema) || cJSON_IsRaw(schema)) ? strtod(schema->valuestring, NULL) : -1;
             if (d < 0 || d > 0xFFFE || d != floor(d)) {
                 snprintf(msg, cap, "class %s: \"$schema\" is not a schema", lc->name);
                 return 0;

@@ -179,6 +179,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "mfcsock-dump: %s\n", msg);
             status = 1;
         } else {
+            const cJSON *warning = cJSON_GetObjectItemCaseSensitive(root, "warning");
+            if (cJSON_IsString(warning))
+                fprintf(stderr, "mfcsock-dump: warning: %s\n", warning->valuestring);
             if (text) {
                 dump_text(root, stdout);
             } else {

@@ -32,7 +32,7 @@ char *utf16le_to_utf8(const unsigned char *b, size_t units)
                 i++;
             }
         }
-        if (c >= 0xD800 && c <= 0xDFFF) {   /* unpaired: no UTF-8 holds it */
+        if ((c >= 0xD800 && c <= 0xDFFF) || c == 0) {   /* unpaired: no UTF-8 holds it; a NUL ends a C string */
             free(out);
             return NULL;
         }

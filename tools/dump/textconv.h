@@ -13,7 +13,8 @@
 char *cp_to_utf8(unsigned cp, const unsigned char *b, size_t n);
 /* UTF-8 as code page cp's bytes (malloc'd, *n set), or NULL. */
 unsigned char *utf8_to_cp(unsigned cp, const char *s, size_t *n);
-/* UTF-16LE bytes (units of them) as UTF-8 (malloc'd), or NULL for a lone surrogate. */
+/* UTF-16LE bytes (units of them) as UTF-8 (malloc'd), or NULL for a lone
+ * surrogate or a NUL (which would end the text early). */
 char *utf16le_to_utf8(const unsigned char *b, size_t units);
 /* UTF-8 as UTF-16 units (malloc'd, *units set), or NULL for bytes that are not UTF-8. */
 uint16_t *utf8_to_utf16(const char *s, size_t *units);
