@@ -4,9 +4,15 @@
  *   peer_exchange server          listen, print "port N", check the request, reply
  *   peer_exchange reset <port>    connect several times; each time the Python
  *                                 peer sends part of a value and resets
+ *   peer_exchange hostile <port>  connect once per scenario of
+ *                                 tests/peers/slow_peer.py (run by
+ *                                 run_hostile_peers.py): peers that pause
+ *                                 or dribble inside a value, nest objects
+ *                                 10,000 deep, or flood the object map
  * Exits 0 only when every value it read is what the other side wrote (reset:
  * when every check passed; each prints "check ok <name>" or
- * "check FAIL <name> -- <what was seen>"). */
+ * "check FAIL <name> -- <what was seen>"; hostile: the same, with
+ * "check FAIL <name>: <what was seen>"). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,6 +331,424 @@ static int reset_mode(unsigned port)
     return failures ? 1 : 0;
 }
 
+/* ---- hostile: small Python peers that pause, dribble, nest and flood ----
+ * tests/peers/slow_peer.py serves each scenario on its own connection; the
+ * first byte C sends names it. Each check prints "check ok <name>" or
+ * "check FAIL <name>: <what was seen>" (names hold no ": "). */
+
+static unsigned hostile_port;
+static int hostile_checks;
+
+static void hcheck(int ok, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    hostile_checks++;
+    printf("check %s %s", ok ? "ok" : "FAIL", name);
+    if (!ok) {
+        printf(": ");
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        failures++;
+    }
+    printf("\n");
+    fflush(stdout);
+}
+
+static const char *err_text(mfcs_err e)
+{
+    static char buf[4][96];
+    static int at;
+    char *b = buf[at++ % 4];
+    snprintf(b, sizeof buf[0], "0x%08X (%s)", (unsigned)e, mfcs_strerror(e));
+    return b;
+}
+
+/* A blocking socket connected to the peer, which has been told the
+ * scenario; its timeout is then timeout_ms (0: none). */
+static mfcs_socket *dial(char cmd, unsigned timeout_ms)
+{
+    mfcs_socket *s;
+    CHECK(mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL));
+    CHECK(mfcs_socket_set_timeout(s, 10000));
+    CHECK(mfcs_socket_create(s, 0, MFCS_STREAM, 0, NULL));
+    CHECK(mfcs_socket_connect(s, "127.0.0.1", hostile_port));
+    CHECK(mfcs_socket_send(s, &cmd, 1, 0, NULL));
+    CHECK(mfcs_socket_set_timeout(s, timeout_ms));
+    return s;
+}
+
+static mfcs_archive *loader(mfcs_file *f)
+{
+    mfcs_archive *ar;
+    CHECK(mfcs_archive_open(&ar, f, MFCS_LOAD, 0));
+    return ar;
+}
+
+static void hang_up(mfcs_archive *ar, mfcs_file *f, mfcs_socket *s)
+{
+    if (ar)
+        mfcs_archive_abort(ar);
+    CHECK(mfcs_file_close(f));
+    CHECK(mfcs_socket_free(s));
+}
+
+/* After a value read whole, the peer sent 7E: the stream is where it
+ * should be, no byte lost or read twice. */
+static void check_trailer(mfcs_archive *ar, const char *name)
+{
+    uint8_t t = 0;
+    mfcs_err err = mfcs_archive_read_u8(ar, &t);
+    hcheck(err == MFCS_OK && t == 0x7E, name, "got %s, byte %02X, want 7E", err_text(err), t);
+}
+
+static void check_time(ULONGLONG took, ULONGLONG lo, ULONGLONG hi, const char *name)
+{
+    printf("info: %s: %llu ms\n", name, took);
+    hcheck(took >= lo && took < hi, name, "took %llu ms, want %llu to %llu", took, lo, hi);
+}
+
+/* 1. A read that times out gives back what it took: the peer sends 01,
+ * pauses 1.5 s, sends 02..08; a new archive on the same file reads the
+ * whole u64 after the abort. */
+static void paused_u64(void)
+{
+    mfcs_socket *s = dial('u', 1000);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint64_t v = 0;
+    ULONGLONG t0;
+    mfcs_err err;
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    t0 = GetTickCount64();
+    err = mfcs_archive_read_u64(ar, &v);
+    hcheck(err == MFCS_E_TIMEOUT, "paused u64 read times out", "got %s, value %016llX", err_text(err),
+           (unsigned long long)v);
+    check_time(GetTickCount64() - t0, 900, 2500, "paused u64 times out after about the 1 s timeout");
+    err = mfcs_archive_abort(ar);
+    hcheck(err == MFCS_OK, "paused u64 archive aborts", "got %s", err_text(err));
+    CHECK(mfcs_socket_set_timeout(s, 5000));
+    ar = loader(f);
+    err = mfcs_archive_read_u64(ar, &v);
+    hcheck(err == MFCS_OK && v == 0x0807060504030201ull,
+           "paused u64 is read whole by a new archive on the same file, its first byte too",
+           "got %s, value %016llX, want 0807060504030201", err_text(err), (unsigned long long)v);
+    check_trailer(ar, "paused u64 leaves the stream right after the value");
+    hang_up(ar, f, s);
+}
+
+/* The same for a CString, read again through a new socket file. */
+static void paused_string(void)
+{
+    mfcs_socket *s = dial('s', 1000);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    char *str = NULL;
+    size_t len = 0;
+    ULONGLONG t0;
+    mfcs_err err;
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    t0 = GetTickCount64();
+    err = mfcs_archive_read_string_a(ar, &str, NULL);
+    hcheck(err == MFCS_E_TIMEOUT && str == NULL, "paused CString read times out and hands out no string",
+           "got %s, string %s", err_text(err), str ? str : "(none)");
+    check_time(GetTickCount64() - t0, 900, 2500, "paused CString times out after about the 1 s timeout");
+    if (err == MFCS_OK)
+        mfcs_free(str);
+    str = NULL;
+    err = mfcs_archive_abort(ar);
+    hcheck(err == MFCS_OK, "paused CString archive aborts", "got %s", err_text(err));
+    CHECK(mfcs_file_close(f));
+    CHECK(mfcs_socket_set_timeout(s, 5000));
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    err = mfcs_archive_read_string_a(ar, &str, &len);
+    hcheck(err == MFCS_OK && len == 5 && !strcmp(str, "abcde"),
+           "paused CString is read whole by an archive on a new socket file, its length prefix too",
+           "got %s, string \"%s\" (%u bytes), want \"abcde\"", err_text(err), str ? str : "", (unsigned)len);
+    mfcs_free(str);
+    check_trailer(ar, "paused CString leaves the stream right after the value");
+    hang_up(ar, f, s);
+}
+
+/* The same after a cancel from another thread. It cancels until the read
+ * has returned, so a cancel that came before the read began to wait (and
+ * did nothing, as documented) cannot leave the read to succeed at 1.5 s. */
+typedef struct canceller {
+    mfcs_socket *s;
+    volatile LONG done;
+    int cancels;
+    ULONGLONG first;    /* when the first cancel was made */
+} canceller;
+
+static DWORD WINAPI cancel_soon(void *arg)
+{
+    canceller *c = arg;
+    Sleep(300);
+    c->first = GetTickCount64();
+    while (!c->done) {
+        mfcs_socket_cancel_blocking_call(c->s);
+        c->cancels++;
+        Sleep(50);
+    }
+    return 0;
+}
+
+static void cancelled_u64(void)
+{
+    mfcs_socket *s = dial('c', 10000);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    canceller c;
+    HANDLE t;
+    uint64_t v = 0;
+    ULONGLONG t0, took;
+    mfcs_err err;
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    t0 = GetTickCount64();
+    t = CreateThread(NULL, 0, cancel_soon, &c, 0, NULL);
+    if (!t) {
+        printf("peer_exchange: CreateThread: %lu\n", GetLastError());
+        exit(2);
+    }
+    err = mfcs_archive_read_u64(ar, &v);
+    took = GetTickCount64() - t0;
+    InterlockedExchange(&c.done, 1);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    if (c.cancels)
+        printf("info: the read ended %lld ms after the first cancel, %d cancel calls made\n",
+               (long long)(t0 + took) - (long long)c.first, c.cancels);
+    hcheck(err == MFCS_E_CANCELLED, "paused u64 read is cancelled from another thread", "got %s, value %016llX",
+           err_text(err), (unsigned long long)v);
+    check_time(took, 250, 2500, "paused u64 cancel ends the read soon after the cancel");
+    err = mfcs_archive_abort(ar);
+    hcheck(err == MFCS_OK, "cancelled u64 archive aborts", "got %s", err_text(err));
+    CHECK(mfcs_socket_set_timeout(s, 5000));
+    ar = loader(f);
+    err = mfcs_archive_read_u64(ar, &v);
+    hcheck(err == MFCS_OK && v == 0x8877665544332211ull,
+           "cancelled u64 is read whole by a new archive on the same file, its first byte too",
+           "got %s, value %016llX, want 8877665544332211", err_text(err), (unsigned long long)v);
+    check_trailer(ar, "cancelled u64 leaves the stream right after the value");
+    hang_up(ar, f, s);
+}
+
+/* 2. A slow peer cannot stretch a read past its deadline: each byte comes
+ * well inside the 1 s timeout, the value as a whole does not. */
+static void dribbled_value(char cmd, const char *what, unsigned last_ms)
+{
+    mfcs_socket *s = dial(cmd, 1000);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    uint64_t v = 0;
+    char *str = NULL, name[160];
+    ULONGLONG t0, took;
+    mfcs_err err;
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    t0 = GetTickCount64();
+    err = cmd == 'U' ? mfcs_archive_read_u64(ar, &v) : mfcs_archive_read_string_a(ar, &str, NULL);
+    took = GetTickCount64() - t0;
+    snprintf(name, sizeof name, "%s read times out, its last byte due at %u ms", what, last_ms);
+    hcheck(err == MFCS_E_TIMEOUT, name, "got %s after %llu ms", err_text(err), took);
+    snprintf(name, sizeof name, "%s times out about 1 s after the read began", what);
+    check_time(took, 900, 2500, name);
+    if (err == MFCS_OK)
+        mfcs_free(str);
+    hang_up(ar, f, s);
+}
+
+/* The deadline covers a whole object: CPoint's serialize reads two LONGs,
+ * each of which arrives within 0.8 s, the object within 1.4 s. */
+static void dribbled_object(void)
+{
+    mfcs_socket *s = dial('O', 1000);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    void *p = NULL;
+    const mfcs_class *cls = NULL;
+    ULONGLONG t0, took;
+    mfcs_err err;
+    int live = points_live;
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    t0 = GetTickCount64();
+    err = mfcs_archive_read_object(ar, cpoint, &p, NULL);
+    took = GetTickCount64() - t0;
+    hcheck(err == MFCS_E_TIMEOUT && p == NULL,
+           "slow CPoint read_object times out, though each of its values came within 0.8 s",
+           "got %s after %llu ms, object %p", err_text(err), took, p);
+    check_time(took, 900, 2500, "slow CPoint times out about 1 s after the read began");
+    hcheck(points_live == live, "slow CPoint half-made object was destroyed", "%d points live, %d before",
+           points_live, live);
+    if (p)
+        point_destroy(p, NULL);
+    p = NULL;
+    err = mfcs_archive_abort(ar);
+    hcheck(err == MFCS_OK, "slow CPoint archive aborts", "got %s", err_text(err));
+    CHECK(mfcs_socket_set_timeout(s, 5000));
+    ar = loader(f);
+    err = mfcs_archive_read_object(ar, cpoint, &p, &cls);
+    hcheck(err == MFCS_OK && p && cls == cpoint && ((point *)p)->x == -7 && ((point *)p)->y == 123456789,
+           "slow CPoint is read whole by a new archive, class record and all",
+           "got %s, object %p, x %d, y %d, want -7 and 123456789", err_text(err), p, p ? ((point *)p)->x : 0,
+           p ? ((point *)p)->y : 0);
+    if (p)
+        point_destroy(p, NULL);
+    check_trailer(ar, "slow CPoint leaves the stream right after the object");
+    hang_up(ar, f, s);
+}
+
+/* 3. Nesting: test_hostile.c's tree class, a byte saying whether a child
+ * follows, then the child. */
+typedef struct node { struct node *child; } node;
+static mfcs_class *node_class;
+static int nodes_live;
+
+static void *MFCS_CALL node_create(void *ctx) { (void)ctx; nodes_live++; return calloc(1, sizeof(node)); }
+static void MFCS_CALL node_destroy(void *o, void *ctx)
+{
+    node *n = (node *)o;
+    (void)ctx;
+    while (n) {
+        node *c = n->child;
+        nodes_live--;
+        free(n);
+        n = c;
+    }
+}
+static mfcs_err MFCS_CALL node_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    node *n = (node *)o;
+    uint8_t has;
+    mfcs_err err;
+    (void)ctx;
+    if ((err = mfcs_archive_read_u8(ar, &has)) != MFCS_OK || !has)
+        return err;
+    return mfcs_archive_read_object(ar, node_class, (void **)&n->child, NULL);
+}
+static const mfcs_class_ops node_ops = { node_create, node_serialize, node_destroy };
+
+static void nested(char cmd, unsigned depth)
+{
+    mfcs_socket *s = dial(cmd, 10000);
+    mfcs_file *f;
+    mfcs_archive *ar;
+    void *root = NULL;
+    node *n;
+    unsigned levels = 0;
+    char name[160];
+    mfcs_err err;
+    CHECK(mfcs_file_open_socket(&f, s, 1));
+    ar = loader(f);
+    err = mfcs_archive_read_object(ar, node_class, &root, NULL);
+    for (n = root; n; n = n->child)
+        levels++;
+    if (depth <= 64) {
+        snprintf(name, sizeof name, "%u nested objects load at the default depth limit", depth);
+        hcheck(err == MFCS_OK && levels == depth, name, "got %s, %u levels", err_text(err), levels);
+    } else {
+        snprintf(name, sizeof name, "%u nested objects get MFCS_E_LIMIT (default depth 64), no crash", depth);
+        hcheck(err == MFCS_E_LIMIT && root == NULL, name, "got %s, %u levels", err_text(err), levels);
+    }
+    node_destroy(root, NULL);
+    snprintf(name, sizeof name, "%u nested objects leave no node behind", depth);
+    hcheck(nodes_live == 0, name, "%d nodes live", nodes_live);
+    if (depth <= 64)
+        check_trailer(ar, "64 nested objects leave the stream right after the chain");
+    hang_up(ar, f, s);
+}
+
+/* 4. The object map: objects of an empty class, all the same pointer. */
+static int one_object;
+static void *MFCS_CALL shared_create(void *ctx) { (void)ctx; return &one_object; }
+static void MFCS_CALL shared_destroy(void *o, void *ctx) { (void)o; (void)ctx; }
+static mfcs_err MFCS_CALL empty_serialize(mfcs_archive *ar, void *o, void *ctx)
+{
+    (void)ar; (void)o; (void)ctx;
+    return MFCS_OK;
+}
+static const mfcs_class_ops empty_ops = { shared_create, empty_serialize, shared_destroy };
+static mfcs_class *empty_class;
+
+/* Objects read until the first error, with the map capped at 100,000. */
+static mfcs_err read_flood(char cmd, mfcs_archive **ar, mfcs_file **f, mfcs_socket **s, size_t max, size_t *n,
+                           int *others)
+{
+    void *o;
+    mfcs_err err = MFCS_OK;
+    *s = dial(cmd, 10000);
+    CHECK(mfcs_file_open_socket(f, *s, 1));
+    *ar = loader(*f);
+    CHECK(mfcs_archive_set_limit(*ar, MFCS_LIMIT_OBJECTS, 100000, NULL));
+    *n = 0;
+    *others = 0;
+    while (*n < max && (err = mfcs_archive_read_object(*ar, empty_class, &o, NULL)) == MFCS_OK) {
+        *others += o != &one_object;
+        (*n)++;
+    }
+    return err;
+}
+
+static void class_reference_flood(void)
+{
+    mfcs_archive *ar;
+    mfcs_file *f;
+    mfcs_socket *s;
+    size_t n;
+    int others;
+    mfcs_err err = read_flood('F', &ar, &f, &s, (size_t)-1, &n, &others);
+    hcheck(err == MFCS_E_LIMIT && n == 100000 - 2 && !others,
+           "150,000 objects by class reference get MFCS_E_LIMIT after 99,998 (map capped at 100,000)",
+           "got %s after %u objects (%d not the created one)", err_text(err), (unsigned)n, others);
+    hang_up(ar, f, s);
+}
+
+/* A back reference makes no new object: MFC maps nothing for it. */
+static void back_reference_flood(void)
+{
+    mfcs_archive *ar;
+    mfcs_file *f;
+    mfcs_socket *s;
+    size_t n;
+    int others;
+    mfcs_err err = read_flood('B', &ar, &f, &s, 150001, &n, &others);
+    hcheck(err == MFCS_OK && n == 150001 && !others,
+           "one object and 150,000 back references to it all load under a 100,000-entry map cap",
+           "got %s after %u objects (%d not the first one)", err_text(err), (unsigned)n, others);
+    check_trailer(ar, "back references leave the stream right after the last one");
+    hang_up(ar, f, s);
+}
+
+static int hostile_mode(unsigned port)
+{
+    hostile_port = port;
+    CHECK(mfcs_init());
+    CHECK(mfcs_class_register(&cpoint, "CPoint", 1, &point_ops, NULL));
+    CHECK(mfcs_class_register(&node_class, "CNode", 0, &node_ops, NULL));
+    CHECK(mfcs_class_register(&empty_class, "CEmpty", 0, &empty_ops, NULL));
+    paused_u64();
+    paused_string();
+    cancelled_u64();
+    dribbled_value('U', "slow u64 at a byte per 400 ms", 2800);
+    dribbled_value('S', "slow 12-character CString at a byte per 300 ms", 3600);
+    dribbled_object();
+    nested('N', 10000);
+    nested('6', 64);
+    nested('7', 65);
+    class_reference_flood();
+    back_reference_flood();
+    mfcs_term();
+    printf("peer_exchange hostile: %d checks, %d failed\n", hostile_checks, failures);
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     mfcs_socket *s, *l = NULL;
@@ -333,8 +757,10 @@ int main(int argc, char **argv)
     int client = argc > 2 && !strcmp(argv[1], "client");
     if (argc > 2 && !strcmp(argv[1], "reset"))
         return reset_mode((unsigned)atoi(argv[2]));
+    if (argc > 2 && !strcmp(argv[1], "hostile"))
+        return hostile_mode((unsigned)atoi(argv[2]));
     if (!client && (argc < 2 || strcmp(argv[1], "server"))) {
-        printf("usage: peer_exchange client <port> | server | reset <port>\n");
+        printf("usage: peer_exchange client <port> | server | reset <port> | hostile <port>\n");
         return 2;
     }
     CHECK(mfcs_init());
