@@ -60,4 +60,20 @@ run(1 out --layout ${PREFIX}${LAYOUT} --encode ${PREFIX}${WORK}/bad.json -o ${PR
 if(NOT out MATCHES "pen_width: 70000 does not fit")
   message(FATAL_ERROR "a bad value was reported as: ${out}")
 endif()
+# -o goes with --encode only: a decode asked to write a file must not print
+# to stdout and exit 0 as if it had.
+run(2 out --layout ${PREFIX}${LAYOUT} ${PREFIX}${DOC} -o ${PREFIX}${WORK}/never.json)
+if(EXISTS ${WORK}/never.json)
+  message(FATAL_ERROR "-o without --encode wrote a file")
+endif()
+# Output that cannot be written whole (a full disk) is exit 2, not 0:
+# natively the tool sees the error; under Wine, wine-run.sh's copy does.
+if(EXISTS /dev/full)
+  foreach(args "${PREFIX}${DOC}" "--layout;${PREFIX}${LAYOUT};${PREFIX}${DOC}")
+    execute_process(COMMAND ${EMULATOR} ${TOOL} ${args} OUTPUT_FILE /dev/full ERROR_VARIABLE err RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 2 OR NOT err MATCHES "cannot write stdout|could not be copied whole")
+      message(FATAL_ERROR "mfcsock-dump ${args} > /dev/full: exit ${rc}, want 2\n${err}")
+    endif()
+  endforeach()
+endif()
 message(STATUS "mfcsock-dump: walk, decode, encode, text and errors as documented")

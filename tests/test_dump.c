@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "scratch_file.h"
 
 #ifndef MFCS_REAL_ARCHIVES_DIR
 #define MFCS_REAL_ARCHIVES_DIR ""
@@ -326,6 +327,10 @@ Test(dump, layout_errors_name_their_line)
         { "document\n  else\nend\n", "2: else without its if" },
         { "struct S\n  S inner\nend\ndocument\n  S s\nend\n", "struct S contains itself" },
         { "mfc 3\ndocument\nend\n", "1: mfc N" },
+        { "mfc 14abc\ndocument\nend\n", "1: mfc N" },
+        { "mfc 7.\ndocument\nend\n", "1: mfc N" },
+        { "document\n  bytes b 0x\nend\n", "2:" },
+        { "document\n  bytes b 12x\nend\n", "2:" },
         { "class C 1\nend\n", "no document and no message" },
     };
     size_t i;
@@ -335,6 +340,243 @@ Test(dump, layout_errors_name_their_line)
         cr_assert_null(L, "accepted: %s", bad[i].text);
         cr_assert(strstr(err, bad[i].want), "\"%s\": got \"%s\", want \"%s\"", bad[i].text, err, bad[i].want);
     }
+}
+
+/* Encodes JSON text that must succeed; returns the bytes (free them). */
+static unsigned char *encode_ok(layout *L, const char *json, size_t *n)
+{
+    char msg[1024];
+    cJSON *root = cJSON_Parse(json);
+    unsigned char *out = NULL;
+    cr_assert_not_null(root, "bad test JSON: %.200s", json);
+    cr_assert(dump_encode(L, root, &out, n, msg, sizeof msg), "%s", msg);
+    cJSON_Delete(root);
+    return out;
+}
+
+/* From 2^53 on a double no longer holds every integer: such values are
+ * strings in the JSON, and a JSON number that large is refused rather
+ * than written with digits it may have lost. */
+Test(dump, integers_from_2_53_travel_as_strings)
+{
+    static const unsigned char two53p1[] = { 0x01, 0, 0, 0, 0, 0, 0x20, 0 };   /* 2^53 + 1 */
+    static const unsigned char two53[] = { 0, 0, 0, 0, 0, 0, 0x20, 0 };
+    static const unsigned char below[] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0 };   /* 2^53 - 1 */
+    static const unsigned char neg[] = { 0, 0, 0, 0, 0, 0, 0xE0, 0xFF };   /* -2^53 */
+    layout *L = parse_text("document\n  i64 v\nend\n"), *U = parse_text("document\n  u64 v\nend\n");
+    cJSON *root;
+    char *msg;
+
+    root = round_trip(L, two53p1, sizeof two53p1, "2^53+1");
+    cr_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "document"), "v")),
+                     "9007199254740993");
+    cJSON_Delete(root);
+    root = round_trip(L, two53, sizeof two53, "2^53");
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "document"), "v")));
+    cJSON_Delete(root);
+    root = round_trip(L, neg, sizeof neg, "-2^53");
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "document"), "v")));
+    cJSON_Delete(root);
+    root = round_trip(U, two53, sizeof two53, "u64 2^53");
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "document"), "v")));
+    cJSON_Delete(root);
+    root = round_trip(L, below, sizeof below, "2^53-1");   /* still exact: a plain number */
+    cr_assert(cJSON_IsRaw(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "document"), "v")));
+    cJSON_Delete(root);
+
+    msg = encode_error(L, "{\"document\": {\"v\": 9007199254740993}}");
+    cr_assert(strstr(msg, "write it as a string"), "%s", msg);
+    msg = encode_error(L, "{\"document\": {\"v\": 9223372036854775808}}");   /* was INT64_MIN */
+    cr_assert(strstr(msg, "write it as a string"), "%s", msg);
+    msg = encode_error(L, "{\"document\": {\"v\": \"99999999999999999999\"}}");
+    cr_assert(strstr(msg, "not a 64-bit integer"), "%s", msg);
+    msg = encode_error(U, "{\"document\": {\"v\": \"18446744073709551616\"}}");
+    cr_assert(strstr(msg, "not a 64-bit integer"), "%s", msg);
+    layout_free(L);
+    layout_free(U);
+}
+
+/* "$id" only names an object for the "$ref"s after it: any id up to MFC's
+ * limit costs what one object costs (a table indexed by the id took
+ * 8 GB for the largest). */
+Test(dump, any_id_names_an_object)
+{
+    static const char *const ids[] = { "1073741822", "1", "\"700000000\"" };
+    layout *L = parse_text("class CPoint 1\n  i32 x\n  i32 y\nend\ndocument\n  objects pts CPoint\nend\n");
+    char json[256], msg[512], *err;
+    size_t i;
+    for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        size_t n = 0;
+        unsigned char *out;
+        cJSON *back;
+        const cJSON *pts;
+        snprintf(json, sizeof json,
+                 "{\"document\": {\"pts\": [{\"$class\": \"CPoint\", \"$id\": %s, \"x\": 1, \"y\": 2}, {\"$ref\": %s}]}}",
+                 ids[i], ids[i]);
+        out = encode_ok(L, json, &n);
+        back = dump_decode(L, out, n, msg, sizeof msg);
+        cr_assert_not_null(back, "%s", msg);
+        pts = cJSON_GetObjectItem(cJSON_GetObjectItem(back, "document"), "pts");
+        /* read back, the object has the index MFC's map gave it */
+        cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(pts, 1), "$ref")->valuestring, "2");
+        cJSON_Delete(back);
+        free(out);
+    }
+    err = encode_error(L, "{\"document\": {\"pts\": [{\"$class\": \"CPoint\", \"$id\": 1073741823, \"x\": 1, \"y\": 2}]}}");
+    cr_assert(strstr(err, "past MFC's map"), "%s", err);
+    err = encode_error(L, "{\"document\": {\"pts\": [{\"$class\": \"CPoint\", \"$id\": 9, \"x\": 1, \"y\": 2},"
+                          " {\"$class\": \"CPoint\", \"$id\": 9, \"x\": 1, \"y\": 2}]}}");
+    cr_assert(strstr(err, "$id 9 twice"), "%s", err);
+    err = encode_error(L, "{\"document\": {\"pts\": [{\"$class\": \"CPoint\", \"$id\": 9, \"x\": 1, \"y\": 2},"
+                          " {\"$ref\": 10}]}}");
+    cr_assert(strstr(err, "$ref 10 names no object"), "%s", err);
+    layout_free(L);
+}
+
+/* A long list costs its length each way. Asking cJSON for element i walks
+ * from the first, which made 300,000 elements take minutes; this test's
+ * timeout is many times what linear work takes under Wine. */
+Test(dump, long_lists_cost_their_length, .timeout = 60)
+{
+    enum { N = 300000 };
+    static const char *const texts[] = {
+        "document\n  count n\n  u8[n] a\nend\n",                    /* a counted array */
+        "document\n  list a u8\nend\n",                             /* CArray: write_elements */
+        "document\n  count n\n  repeat a n\n    u8 v\n  end\nend\n", /* a counted repeat */
+    };
+    size_t t;
+    for (t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        layout *L = parse_text(texts[t]);
+        cJSON *root = cJSON_CreateObject(), *doc = cJSON_AddObjectToObject(root, "document");
+        cJSON *arr, *back;
+        unsigned char *out = NULL;
+        size_t n = 0, i;
+        char msg[512];
+        if (t != 1)
+            cJSON_AddNumberToObject(doc, "n", N);
+        arr = cJSON_AddArrayToObject(doc, "a");
+        for (i = 0; i < N; i++) {
+            cJSON *v = cJSON_CreateNumber((double)(i % 251));
+            if (t == 2) {
+                cJSON *item = cJSON_CreateObject();
+                cJSON_AddItemToObject(item, "v", v);
+                v = item;
+            }
+            cJSON_AddItemToArray(arr, v);
+        }
+        cr_assert(dump_encode(L, root, &out, &n, msg, sizeof msg), "%s: %s", texts[t], msg);
+        cr_assert_gt(n, (size_t)N);
+        cr_assert_eq(out[n - 1], (N - 1) % 251);
+        back = dump_decode(L, out, n, msg, sizeof msg);   /* decoding also encodes, to check the form */
+        cr_assert_not_null(back, "%s: %s", texts[t], msg);
+        cr_assert_null(cJSON_GetObjectItem(back, "warning"));
+        cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(back, "document"), "a")), N);
+        cJSON_Delete(back);
+        cJSON_Delete(root);
+        free(out);
+        layout_free(L);
+    }
+}
+
+/* A reader of "repeat ... until" stops at the first item that meets the
+ * condition, so only the last item may meet it, and there is at least
+ * one: anything else would not read back as the array written. */
+Test(dump, repeat_until_writes_only_what_reads_back)
+{
+    layout *L = parse_text("document\n  repeat chunks until len == 0\n    u8 len\n  end\nend\n");
+    size_t n = 0;
+    unsigned char *out;
+    char *msg;
+    msg = encode_error(L, "{\"document\": {\"chunks\": [{\"len\": 0}, {\"len\": 5}]}}");
+    cr_assert(strstr(msg, "item 0 ends the repeat, but 1 more follow"), "%s", msg);
+    msg = encode_error(L, "{\"document\": {\"chunks\": [{\"len\": 5}]}}");
+    cr_assert(strstr(msg, "the last item (0) does not end the repeat"), "%s", msg);
+    msg = encode_error(L, "{\"document\": {\"chunks\": []}}");
+    cr_assert(strstr(msg, "at least one item"), "%s", msg);
+    out = encode_ok(L, "{\"document\": {\"chunks\": [{\"len\": 5}, {\"len\": 3}, {\"len\": 0}]}}", &n);
+    cr_assert_eq(n, 3);
+    cr_assert(out[0] == 5 && out[1] == 3 && out[2] == 0);
+    free(out);
+    layout_free(L);
+}
+
+/* --text shows strings from the input: none may forge a line of the tree
+ * or reach the terminal as a control. */
+Test(dump, the_text_tree_escapes_the_inputs_strings)
+{
+    static const char forged[] = "x\"\n  admin: 1\n\x1b[2J\\";
+    /* UTF-16: U+009B (a C1 control: CSI to some terminals), then 'z' */
+    static const unsigned char wide[] = { 0xFF, 0xFE, 0xFF, 2, 0x9B, 0x00, 'z', 0x00 };
+    layout *L = parse_text("strings ansi\ndocument\n  string name\n  string_w wide\n  u8 admin\nend\n");
+    unsigned char in[64];
+    size_t len = strlen(forged), k = 0;
+    char msg[512], *text;
+    cJSON *root;
+    FILE *f;
+    in[k++] = (unsigned char)len;
+    memcpy(in + k, forged, len);
+    k += len;
+    memcpy(in + k, wide, sizeof wide);
+    k += sizeof wide;
+    in[k++] = 0;
+    root = dump_decode(L, in, k, msg, sizeof msg);
+    cr_assert_not_null(root, "%s", msg);
+    f = open_scratch();
+    dump_text(root, f);
+    text = close_scratch_text(f);
+    cr_assert_str_eq(text, "document:\n"
+                           "  name: \"x\\\"\\n  admin: 1\\n\\x1b[2J\\\\\"\n"
+                           "  wide: \"\\u009bz\"\n"
+                           "  admin: 0\n");
+    free(text);
+    cJSON_Delete(root);
+    layout_free(L);
+}
+
+/* Layout numbers are decimal or 0x hex, as the README says: never octal. */
+Test(dump, layout_numbers_are_decimal_or_hex)
+{
+    static const unsigned char ten[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+    layout *L = parse_text("document\n  bytes b 010\nend\n");
+    cJSON *root = round_trip(L, ten, sizeof ten, "bytes 010");
+    cJSON_Delete(root);
+    layout_free(L);
+    L = parse_text("document\n  u16 v\n  if v == 0700\n    u8 seven_hundred\n  end\nend\n");
+    {
+        static const unsigned char v700[] = { 0xBC, 0x02, 0x07 };
+        root = round_trip(L, v700, sizeof v700, "0700");
+        cr_assert_not_null(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "document"), "seven_hundred"));
+        cJSON_Delete(root);
+    }
+    layout_free(L);
+    layout_free(parse_text("document\n  bytes b 08\n  bytes c 0x1F\nend\n"));
+}
+
+/* The cycle check costs the layout's size: twelve structs each holding ten
+ * of the one before had 10^12 paths, and the check walked every one. */
+Test(dump, a_deep_struct_graph_parses_at_once, .timeout = 30)
+{
+    char text[8192];
+    size_t k = 0;
+    int s, f;
+    layout *L;
+    char err[512];
+    k += (size_t)snprintf(text + k, sizeof text - k, "struct S0\n  u8 x\nend\n");
+    for (s = 1; s <= 12; s++) {
+        k += (size_t)snprintf(text + k, sizeof text - k, "struct S%d\n", s);
+        for (f = 0; f < 10; f++)
+            k += (size_t)snprintf(text + k, sizeof text - k, "  S%d f%d\n", s - 1, f);
+        k += (size_t)snprintf(text + k, sizeof text - k, "end\n");
+    }
+    k += (size_t)snprintf(text + k, sizeof text - k, "document\n  u8 x\nend\n");
+    cr_assert_lt(k, sizeof text);
+    L = parse_text(text);
+    layout_free(L);
+    /* a cycle through others is still found, and named */
+    L = layout_parse("struct A\n  B b\nend\nstruct B\n  C c\nend\nstruct C\n  B b\nend\ndocument\n  u8 x\nend\n", "t",
+                     err, sizeof err);
+    cr_assert_null(L);
+    cr_assert(strstr(err, "struct B contains itself") || strstr(err, "struct C contains itself"), "%s", err);
 }
 
 /* ---- hostile inputs: the fuzz corpus through a decoder ---- */

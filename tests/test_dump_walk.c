@@ -4,8 +4,8 @@
  * take more than linear time.
  *
  * Portable: no Windows header, so it builds natively on Linux as well as
- * with mingw-w64 (run under Wine). The output goes to a scratch file
- * (tmpfile: open_memstream does not exist on Windows) and is read back. */
+ * with mingw-w64 (run under Wine). The output goes to a scratch file and
+ * is read back (scratch_file.h). */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -14,14 +14,13 @@
 
 #ifdef _WIN32
 #include <io.h>         /* _findfirst: the C runtime's, no windows.h */
-#include <process.h>
-#define getpid _getpid
 #else
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
 
+#include "scratch_file.h"
 #include "walk.h"
 
 #ifndef MFCS_REAL_ARCHIVES_DIR
@@ -33,55 +32,12 @@
 
 /* ---- helpers ---- */
 
-/* A scratch file for the output: tmpfile(), or where that is refused (old
- * Windows C runtimes make it in the drive's root) a named one in the
- * temporary folder, removed when closed by close_scratch. */
-static char scratch_name[1024];
-
-static FILE *open_scratch(void)
-{
-    static unsigned serial;
-    const char *dir = getenv("TMPDIR");
-    FILE *f = tmpfile();
-    if (f)
-        return f;
-    if (!dir)
-        dir = getenv("TEMP");
-    if (!dir)
-        dir = ".";
-    snprintf(scratch_name, sizeof scratch_name, "%s/mfcs_walk_%d_%u.tmp", dir, (int)getpid(), serial++);
-    f = fopen(scratch_name, "w+b");
-    cr_assert_not_null(f, "no scratch file (tmpfile and %s both refused)", scratch_name);
-    return f;
-}
-
-static void close_scratch(FILE *f)
-{
-    fclose(f);
-    if (scratch_name[0]) {
-        remove(scratch_name);
-        scratch_name[0] = '\0';
-    }
-}
-
 /* Walks data and returns what the walk wrote, NUL-terminated (free it). */
 static char *walk_text(const void *data, size_t len)
 {
     FILE *f = open_scratch();
-    long size;
-    char *text;
     cr_assert_eq(dump_walk((const unsigned char *)data, len, f), 0);
-    cr_assert_eq(fflush(f), 0);
-    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-    size = ftell(f);
-    cr_assert_geq(size, 0);
-    rewind(f);
-    text = malloc((size_t)size + 1);
-    cr_assert_not_null(text);
-    cr_assert_eq(fread(text, 1, (size_t)size, f), (size_t)size);
-    text[size] = '\0';
-    close_scratch(f);
-    return text;
+    return close_scratch_text(f);
 }
 
 /* Walks data and asserts the whole output. */

@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "textconv.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -36,7 +37,11 @@ typedef pthread_mutex_t lock_t;
 #endif
 
 #define MAX_NEST 256
+/* From 2^53 on, a double no longer holds every integer: a JSON number
+ * that large may already have lost digits, so such values travel as
+ * strings both ways. */
 #define TWO53 9007199254740992.0
+#define BIG_I64(v) ((v) >= ((int64_t)1 << 53) || (v) <= -((int64_t)1 << 53))
 
 /* One object, loading or storing. */
 typedef struct dnode {
@@ -62,8 +67,8 @@ struct dump_session {
     const lclass **seen;      /* classes whose record went by */
     size_t nseen, seencap;
     dnode *nodes;
-    dnode **by_id;            /* storing: "$id" -> object */
-    size_t idcap;
+    dnode **by_id;            /* storing: "$id" -> object, open addressing */
+    size_t idcap, nids;
     scope scopes[MAX_NEST];
     int nscopes;
     unsigned schema[MAX_NEST];
@@ -165,19 +170,16 @@ static int fail_ar(dump_session *s, mfcs_err err)
 static cJSON *num_i64(int64_t v)
 {
     char b[32];
-    if ((double)v > TWO53 || (double)v < -TWO53) {
-        snprintf(b, sizeof b, "%lld", (long long)v);
-        return cJSON_CreateString(b);
-    }
     snprintf(b, sizeof b, "%lld", (long long)v);
-    return cJSON_CreateRaw(b);   /* exact digits, not a double's rounding */
+    /* Raw: exact digits, not a double's rounding. */
+    return BIG_I64(v) ? cJSON_CreateString(b) : cJSON_CreateRaw(b);
 }
 
 static cJSON *num_u64(uint64_t v)
 {
     char b[32];
     snprintf(b, sizeof b, "%llu", (unsigned long long)v);
-    return (double)v > TWO53 ? cJSON_CreateString(b) : cJSON_CreateRaw(b);
+    return v >= ((uint64_t)1 << 53) ? cJSON_CreateString(b) : cJSON_CreateRaw(b);
 }
 
 /* A double in the fewest digits that read back to the same bits. */
@@ -227,29 +229,38 @@ static cJSON *num_f32(float f)
     }
 }
 
-/* A JSON integer (a number, or digits in a string) as 64 bits. */
-/* Numbers this codec made are raw text (exact digits); numbers parsed
- * from a file are doubles. */
+/* Decimal digits that fill the whole text and fit 64 bits. */
+static int parse_i64(const char *text, int64_t *out)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (!text[0] || *end || errno == ERANGE)
+        return 0;
+    *out = (int64_t)v;
+    return 1;
+}
+
+/* A JSON integer (a number, or digits in a string) as 64 bits.
+ * Numbers this codec made are raw text (exact digits); numbers parsed
+ * from a file are doubles, trusted only below 2^53. */
 static int get_i64(dump_session *s, const cJSON *v, int64_t *out)
 {
-    if (cJSON_IsRaw(v) && v->valuestring) {
-        char *end;
-        *out = (int64_t)strtoll(v->valuestring, &end, 10);
-        if (!*end)
+    if ((cJSON_IsRaw(v) || cJSON_IsString(v)) && v->valuestring) {
+        if (parse_i64(v->valuestring, out))
             return 1;
+        return fail(s, MFCS_E_INVALIDARG, "\"%.40s\" is not a 64-bit integer", v->valuestring);
     }
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        if (d != floor(d) || d > 9223372036854775807.0 || d < -9223372036854775808.0)
+        if (d != floor(d))
             return fail(s, MFCS_E_INVALIDARG, "%g is not an integer", d);
+        if (d >= TWO53 || d <= -TWO53)
+            return fail(s, MFCS_E_INVALIDARG,
+                        "%.17g may have lost digits as a JSON number: write it as a string", d);
         *out = (int64_t)d;
         return 1;
-    }
-    if (cJSON_IsString(v) && v->valuestring[0]) {
-        char *end;
-        *out = (int64_t)strtoll(v->valuestring, &end, 10);
-        if (!*end)
-            return 1;
     }
     if (cJSON_IsBool(v)) {
         *out = cJSON_IsTrue(v);
@@ -271,10 +282,11 @@ static int get_u64(dump_session *s, const cJSON *v, uint64_t *out)
 {
     if ((cJSON_IsString(v) || cJSON_IsRaw(v)) && v->valuestring && v->valuestring[0] && v->valuestring[0] != '-') {
         char *end;
+        errno = 0;
         *out = (uint64_t)strtoull(v->valuestring, &end, 10);
-        if (!*end)
+        if (!*end && errno != ERANGE)
             return 1;
-        return fail(s, MFCS_E_INVALIDARG, "\"%s\" is not an integer", v->valuestring);
+        return fail(s, MFCS_E_INVALIDARG, "\"%.40s\" is not a 64-bit integer", v->valuestring);
     }
     {
         int64_t i;
@@ -478,6 +490,43 @@ static cJSON *emit(const void *obj)
     return d->json;
 }
 
+/* Storing: the slot for "$id" id: the object that has it, or an empty
+ * slot where it would go. An edited file may choose any id up to MFC's
+ * limit, so the table is sized by how many objects carry one, not by the
+ * largest id. */
+static dnode **id_slot(dump_session *s, unsigned id)
+{
+    size_t mask = s->idcap - 1, i = ((size_t)id * 2654435761u) & mask;
+    while (s->by_id[i] && s->by_id[i]->id != id)
+        i = (i + 1) & mask;
+    return &s->by_id[i];
+}
+
+static dnode *id_find(dump_session *s, uint64_t id)
+{
+    return s->idcap && id <= UINT_MAX ? *id_slot(s, (unsigned)id) : NULL;
+}
+
+/* Kept at most half full, so a probe ends soon. */
+static int id_add(dump_session *s, dnode *d)
+{
+    if (2 * (s->nids + 1) > s->idcap) {
+        size_t ncap = s->idcap ? 2 * s->idcap : 64, i, oldcap = s->idcap;
+        dnode **old = s->by_id, **n = (dnode **)calloc(ncap, sizeof *n);
+        if (!n)
+            return 0;
+        s->by_id = n;
+        s->idcap = ncap;
+        for (i = 0; i < oldcap; i++)
+            if (old[i])
+                *id_slot(s, old[i]->id) = old[i];
+        free(old);
+    }
+    *id_slot(s, d->id) = d;
+    s->nids++;
+    return 1;
+}
+
 /* Storing: the object a JSON value stands for: NULL for null, the object
  * named by a "$ref", or a new one for an object with "$class". */
 static int prepare(dump_session *s, const cJSON *v, dnode **out)
@@ -492,9 +541,8 @@ static int prepare(dump_session *s, const cJSON *v, dnode **out)
         uint64_t i;
         if (!get_u64(s, ref, &i))
             return 0;
-        if (i >= s->idcap || !s->by_id[i])
+        if (!(*out = id_find(s, i)))
             return fail(s, MFCS_E_INVALIDARG, "$ref %llu names no object before it", (unsigned long long)i);
-        *out = s->by_id[i];
         return 1;
     }
     cls = cJSON_GetObjectItemCaseSensitive(v, "$class");
@@ -515,20 +563,11 @@ static int prepare(dump_session *s, const cJSON *v, dnode **out)
             return 0;
         if (i > 0x3FFFFFFE)
             return fail(s, MFCS_E_INVALIDARG, "$id %llu is past MFC's map", (unsigned long long)i);
-        if (i >= s->idcap) {
-            size_t ncap = s->idcap ? s->idcap : 64;
-            dnode **n;
-            while (ncap <= i)
-                ncap *= 2;
-            if (!(n = (dnode **)realloc(s->by_id, ncap * sizeof *n)))
-                return fail(s, MFCS_E_NOMEM, "out of memory");
-            memset(n + s->idcap, 0, (ncap - s->idcap) * sizeof *n);
-            s->by_id = n;
-            s->idcap = ncap;
-        }
-        if (s->by_id[i])
+        if (id_find(s, i))
             return fail(s, MFCS_E_INVALIDARG, "$id %llu twice", (unsigned long long)i);
-        s->by_id[i] = d;
+        d->id = (unsigned)i;
+        if (!id_add(s, d))
+            return fail(s, MFCS_E_NOMEM, "out of memory");
     }
     *out = d;
     return 1;
@@ -653,9 +692,24 @@ typedef struct elem_ctx {
     dump_session *s;
     const lnode *n;
     cJSON *arr;               /* loading: filled; storing: read */
+    cJSON *cur;               /* storing: element cur_i, so a long list stays linear */
+    size_t cur_i;
 } elem_ctx;
 
 static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON **v);
+
+/* Storing: element i of the array. cJSON_GetArrayItem walks from the
+ * start, which made long lists quadratic; the elements are asked for in
+ * order, so a cursor is one step. */
+static cJSON *elem_at(elem_ctx *e, size_t i)
+{
+    if (e->cur && i == e->cur_i + 1)
+        e->cur = e->cur->next;
+    else
+        e->cur = cJSON_GetArrayItem(e->arr, (int)i);
+    e->cur_i = i;
+    return e->cur;
+}
 
 /* CArray/CList element i, or CMap pair i: through mfcs_archive_read/write_elements. */
 static mfcs_err MFCS_CALL list_element(mfcs_archive *ar, size_t i, void *ctx)
@@ -680,7 +734,7 @@ static mfcs_err MFCS_CALL list_element(mfcs_archive *ar, size_t i, void *ctx)
                 cJSON_Delete(val);
             }
         } else {
-            cJSON *pair = cJSON_GetArrayItem(e->arr, (int)i);
+            cJSON *pair = elem_at(e, i);
             k = (cJSON *)member(s, pair, "key");
             val = k ? (cJSON *)member(s, pair, "value") : NULL;
             ok = val && xfer_value(s, e->n, &e->n->key, &k) && xfer_value(s, e->n, &e->n->elem, &val);
@@ -690,7 +744,7 @@ static mfcs_err MFCS_CALL list_element(mfcs_archive *ar, size_t i, void *ctx)
         if (ok)
             cJSON_AddItemToArray(e->arr, v);
     } else {
-        v = cJSON_GetArrayItem(e->arr, (int)i);
+        v = elem_at(e, i);
         ok = xfer_value(s, e->n, &e->n->elem, &v);
     }
     path_pop(s);
@@ -1119,6 +1173,7 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
         } else {
             void **objs;
             const mfcs_class **classes;
+            cJSON *item;
             int ok = 1;
             mfcs_err err;
             if (!cJSON_IsArray(*v))
@@ -1131,10 +1186,10 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
                 free((void *)classes);
                 return fail(s, MFCS_E_NOMEM, "out of memory");
             }
-            for (i = 0; ok && i < count; i++) {
+            for (i = 0, item = (*v)->child; ok && i < count; i++, item = item->next) {
                 dnode *d;
                 path_push(s, "[%lu]", (unsigned long)i);
-                ok = prepare(s, cJSON_GetArrayItem(*v, (int)i), &d) && class_fits(s, d, n->cls);
+                ok = prepare(s, item, &d) && class_fits(s, d, n->cls);
                 path_pop(s);
                 objs[i] = d;
                 /* a null or back reference needs no class; any will do */
@@ -1154,6 +1209,8 @@ static int xfer_value(dump_session *s, const lnode *n, const ltyperef *t, cJSON 
         mfcs_err err;
         e.s = s;
         e.n = n;
+        e.cur = NULL;
+        e.cur_i = 0;
         if (s->loading) {
             e.arr = *v = cJSON_CreateArray();
             err = mfcs_archive_read_elements(s->ar, list_element, &e, &done);
@@ -1208,6 +1265,7 @@ static int xfer_field(dump_session *s, const lnode *n, cJSON *obj)
     if (n->array) {
         int64_t count = (int64_t)n->array_n;
         int64_t i;
+        cJSON *cur;
         if (n->array == 2 && !lookup(s, n->array_field, &count)) {
             path_pop(s);
             return 0;
@@ -1225,8 +1283,11 @@ static int xfer_field(dump_session *s, const lnode *n, cJSON *obj)
             path_pop(s);
             return fail(s, MFCS_E_INVALIDARG, "an array of %lld elements is expected", (long long)count);
         }
+        cur = s->loading ? NULL : v->child;
         for (i = 0, ok = 1; ok && i < count; i++) {
-            cJSON *e = s->loading ? NULL : cJSON_GetArrayItem(v, (int)i);
+            cJSON *e = cur;
+            if (cur)
+                cur = cur->next;
             path_push(s, "[%lld]", (long long)i);
             ok = xfer_value(s, n, &n->type, &e);
             if (ok && s->loading)
@@ -1252,19 +1313,24 @@ static int xfer_field(dump_session *s, const lnode *n, cJSON *obj)
  * chunks of a transfer ending with an empty one). */
 static int repeat_until(dump_session *s, const lnode *n, cJSON *obj)
 {
-    cJSON *arr;
+    cJSON *arr, *next = NULL;
     int64_t i, count = 0;
     if (s->loading) {
         arr = cJSON_CreateArray();
         cJSON_AddItemToObject(obj, n->name, arr);
     } else if (!cJSON_IsArray(arr = cJSON_GetObjectItemCaseSensitive(obj, n->name))) {
         return fail(s, MFCS_E_INVALIDARG, "repeat %s: an array is expected", n->name);
+    } else if ((count = cJSON_GetArraySize(arr)) == 0) {
+        /* a reader reads at least the item that ends it */
+        return fail(s, MFCS_E_INVALIDARG, "repeat %s: at least one item is expected", n->name);
     } else {
-        count = cJSON_GetArraySize(arr);
+        next = arr->child;
     }
     for (i = 0; s->loading || i < count; i++) {
-        cJSON *item = s->loading ? cJSON_CreateObject() : cJSON_GetArrayItem(arr, (int)i);
+        cJSON *item = s->loading ? cJSON_CreateObject() : next;
         int ok, done = 0;
+        if (next)
+            next = next->next;
         if (i >= 100000000)
             return fail(s, MFCS_E_LIMIT, "repeat %s: more than 100,000,000 items", n->name);
         if (s->loading)
@@ -1278,6 +1344,14 @@ static int repeat_until(dump_session *s, const lnode *n, cJSON *obj)
             return 0;
         if (s->loading && done)
             break;
+        /* Storing: only the last item may meet the condition, or the
+           bytes would not read back as this array. */
+        if (!s->loading && done && i < count - 1)
+            return fail(s, MFCS_E_INVALIDARG, "repeat %s: item %lld ends the repeat, but %lld more follow",
+                        n->name, (long long)i, (long long)(count - 1 - i));
+        if (!s->loading && !done && i == count - 1)
+            return fail(s, MFCS_E_INVALIDARG, "repeat %s: the last item (%lld) does not end the repeat",
+                        n->name, (long long)i);
     }
     return 1;
 }
@@ -1311,9 +1385,12 @@ static int xfer_fields(dump_session *s, const lnode *n)
                 return fail(s, MFCS_E_INVALIDARG, "repeat %s: an array of %lld is expected", n->name,
                             (long long)count);
             }
+            cJSON *next = s->loading ? NULL : arr->child;
             for (i = 0; i < count; i++) {
-                cJSON *item = s->loading ? cJSON_CreateObject() : cJSON_GetArrayItem(arr, (int)i);
+                cJSON *item = s->loading ? cJSON_CreateObject() : next;
                 int ok;
+                if (next)
+                    next = next->next;
                 if (s->loading)
                     cJSON_AddItemToArray(arr, item);
                 path_push(s, "%s[%lld]", n->name, (long long)i);

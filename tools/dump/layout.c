@@ -9,6 +9,7 @@
 #include <mfcsock.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #define MAX_TOKENS 8
 #define MAX_DEPTH 32
+#define MAX_STRUCT_NEST 64
 
 static const struct { const char *name; ltype t; } simple_types[] = {
     { "u8", T_U8 }, { "i8", T_I8 }, { "u16", T_U16 }, { "i16", T_I16 }, { "u32", T_U32 },
@@ -95,10 +97,13 @@ static int is_name(const char *s)
 static int number(const char *s, uint64_t *v)
 {
     char *end;
-    if (!*s || *s == '-')
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    if (!isdigit((unsigned char)s[hex ? 2 : 0]))
         return 0;
-    *v = strtoull(s, &end, 0);
-    return *end == '\0';
+    /* Base 0 would read a leading zero as octal; the README says decimal or 0x. */
+    errno = 0;
+    *v = strtoull(s, &end, hex ? 16 : 10);
+    return *end == '\0' && errno != ERANGE;
 }
 
 /* A type word: a simple type, "string", "bytes" (its size follows: *more
@@ -318,10 +323,17 @@ static int line_in_block(parser *p, char **tok, int ntok)
 
 static int mfc_version(const char *s, unsigned *v)
 {
-    unsigned major = 0, minor = 0;
-    char extra;
-    int k = sscanf(s, "%u.%u%c", &major, &minor, &extra);
-    if (k < 1 || k > 2 || major < 4 || major > 15 || minor > 15)
+    unsigned long major, minor = 0;
+    char *end;
+    if (!isdigit((unsigned char)*s))
+        return 0;
+    major = strtoul(s, &end, 10);
+    if (*end == '.') {
+        if (!isdigit((unsigned char)end[1]))
+            return 0;
+        minor = strtoul(end + 1, &end, 10);
+    }
+    if (*end || major < 4 || major > 15 || minor > 15)
         return 0;
     *v = major << 8 | minor << 4;
     return 1;
@@ -333,7 +345,7 @@ static int line_at_top(parser *p, char **tok, int ntok)
     uint64_t v;
     if (!strcmp(tok[0], "mfc")) {
         if (ntok != 2 || !mfc_version(tok[1], &L->mfc))
-            return fail(p, "mfc N: an MFC version from 4 to 14 (7.1 for 7.1)");
+            return fail(p, "mfc N: an MFC version from 4 to 15 (7.1 for 7.1)");
         return 1;
     }
     if (!strcmp(tok[0], "strings")) {
@@ -438,25 +450,42 @@ static int resolve(parser *p, lnode *n)
     return !p->failed;
 }
 
-/* A struct that contains itself would never end. */
-static int struct_cycle(const lnode *n, const lstruct *target, int depth)
+/* A struct that contains itself, directly or through others, would never
+ * end. Each struct is walked once (mark 1 while its fields are walked, 2
+ * after), so a layout costs its size, not the number of paths through
+ * it. Returns 0, 1 for a cycle (*where: a struct on it), or 2 for structs
+ * nested deeper than a reader could follow. */
+static int struct_visit(lstruct *st, int depth, const lstruct **where);
+
+static int struct_cycle(const lnode *n, int depth, const lstruct **where)
 {
+    int r;
     for (; n; n = n->next) {
-        const lstruct *inner = NULL;
-        if (depth > 64)
-            return 1;
         if (n->kind != N_FIELD) {
-            if (struct_cycle(n->body, target, depth + 1) || struct_cycle(n->orelse, target, depth + 1))
-                return 1;
-            continue;
+            if ((r = struct_cycle(n->body, depth, where)) || (r = struct_cycle(n->orelse, depth, where)))
+                return r;
+        } else if (n->type.t == T_STRUCT && (r = struct_visit(n->type.st, depth + 1, where))) {
+            return r;
         }
-        if (n->type.t == T_STRUCT)
-            inner = n->type.st;
-        else if ((n->type.t == T_LIST || n->type.t == T_MAP) && n->elem.t == T_STRUCT)
-            inner = NULL;   /* a counted list may hold itself: it ends where its count says */
-        if (inner == target || (inner && struct_cycle(inner->fields, target, depth + 1)))
-            return 1;
+        /* a counted list of structs may hold itself: it ends where its count says */
     }
+    return 0;
+}
+
+static int struct_visit(lstruct *st, int depth, const lstruct **where)
+{
+    int r;
+    *where = st;
+    if (st->mark == 1)
+        return 1;
+    if (st->mark == 2)
+        return 0;
+    if (depth > MAX_STRUCT_NEST)
+        return 2;
+    st->mark = 1;
+    if ((r = struct_cycle(st->fields, depth, where)) != 0)
+        return r;
+    st->mark = 2;
     return 0;
 }
 
@@ -528,11 +557,15 @@ layout *layout_parse(const char *text, const char *name, char *err, size_t errca
         resolve(&p, L->request);
     if (!p.failed)
         resolve(&p, L->reply);
-    for (st = L->structs; st && !p.failed; st = st->next)
-        if (struct_cycle(st->fields, st, 0)) {
-            p.line = 0;
-            fail(&p, "struct %s contains itself", st->name);
-        }
+    for (st = L->structs; st && !p.failed; st = st->next) {
+        const lstruct *where = st;
+        int r = struct_visit(st, 0, &where);
+        p.line = 0;
+        if (r == 1)
+            fail(&p, "struct %s contains itself", where->name);
+        else if (r == 2)
+            fail(&p, "struct %s: structs nested more than %d deep", where->name, MAX_STRUCT_NEST);
+    }
     if (p.failed) {
         layout_free(L);
         return NULL;

@@ -59,6 +59,7 @@ typedef struct lnode {
 typedef struct lstruct {
     char *name;
     lnode *fields;
+    int mark;                 /* the cycle check's: 1 being walked, 2 walked */
     struct lstruct *next;
 } lstruct;
 

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
         }
     }
     if ((!input && !proxy_port) || ((text || encode || proxy_port) && !layout_path) || (text && encode) ||
-        (proxy_port && (input || text || encode))) {
+        (proxy_port && (input || text || encode)) || (out_path && !encode)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -163,12 +163,16 @@ int main(int argc, char **argv)
             status = 1;
         } else {
             FILE *f = out_path ? fopen(out_path, "wb") : stdout;
-            if (!f || fwrite(bytes, 1, n, f) != n || (f != stdout && fclose(f) != 0)) {
+            int written = f && fwrite(bytes, 1, n, f) == n;
+            if (f && f != stdout && fclose(f) != 0)
+                written = 0;
+            if (!written) {
                 fprintf(stderr, "mfcsock-dump: cannot write %s\n", out_path ? out_path : "stdout");
+                /* A half-written archive must not look like a result. */
+                if (f && out_path)
+                    remove(out_path);
             } else {
                 status = 0;
-                if (f == stdout)
-                    fflush(stdout);
             }
         }
         free(bytes);
@@ -182,19 +186,29 @@ int main(int argc, char **argv)
             const cJSON *warning = cJSON_GetObjectItemCaseSensitive(root, "warning");
             if (cJSON_IsString(warning))
                 fprintf(stderr, "mfcsock-dump: warning: %s\n", warning->valuestring);
+            status = 0;
             if (text) {
                 dump_text(root, stdout);
             } else {
                 char *json = cJSON_Print(root);
-                if (json)
+                if (json) {
                     printf("%s\n", json);
+                } else {
+                    fprintf(stderr, "mfcsock-dump: out of memory printing JSON\n");
+                    status = 2;
+                }
                 free(json);
             }
             cJSON_Delete(root);
-            status = 0;
         }
     }
 out:
+    /* Exit 0 promises the output is whole: a full disk or a closed pipe
+       must not pass for success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mfcsock-dump: cannot write stdout\n");
+        status = 2;
+    }
     free(data);
     layout_free(L);
     mfcs_term();

@@ -14,16 +14,16 @@
 
 int dump_proxy(layout *L, const char *port, const char *to, FILE *out)
 {
-    (void)L; (void)port; (void)to;
-    fprintf(out, "mfcsock-dump: --proxy needs Windows (Winsock); this build has the codec only\n");
+    (void)L; (void)port; (void)to; (void)out;
+    fprintf(stderr, "mfcsock-dump: --proxy needs Windows (Winsock); this build has the codec only\n");
     return 2;
 }
 
 int dump_proxy_serve(layout *L, uintptr_t listener, const char *host, unsigned short port, FILE *out,
                      int connections)
 {
-    (void)L; (void)listener; (void)host; (void)port; (void)connections;
-    fprintf(out, "mfcsock-dump: --proxy needs Windows (Winsock)\n");
+    (void)L; (void)listener; (void)host; (void)port; (void)out; (void)connections;
+    fprintf(stderr, "mfcsock-dump: --proxy needs Windows (Winsock)\n");
     return 2;
 }
 
@@ -168,17 +168,17 @@ static DWORD WINAPI decode(void *arg)
     unsigned n = 0;
     char msg[1024];
     mfcs_err err;
+    /* s owns the tap once attached; until then (or if that fails) the tap
+       is closed below, and the forwarder stops copying into it. */
+    if ((err = mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL)) == MFCS_OK &&
+        (err = mfcs_socket_attach(s, d->tap_r, MFCS_ALL_EVENTS)) != MFCS_OK) {
+        mfcs_socket_free(s);
+        s = NULL;
+    }
     if (!fields) {
         /* nothing to decode: the tap is drained below */
-        err = mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL);
-        if (!err && (err = mfcs_socket_attach(s, d->tap_r, MFCS_ALL_EVENTS)) != MFCS_OK) {
-            mfcs_socket_free(s);
-            s = NULL;
-        }
-    } else if ((err = mfcs_socket_new(&s, MFCS_BLOCKING, NULL, NULL)) != MFCS_OK ||
-        (err = mfcs_socket_attach(s, d->tap_r, MFCS_ALL_EVENTS)) != MFCS_OK ||
-        (err = mfcs_file_open_socket(&f, s, 1)) != MFCS_OK || (err = mfcs_archive_open(&ar, f, MFCS_LOAD, 0)) != MFCS_OK ||
-        !(sess = dump_session_new(p->L, ar))) {
+    } else if (!s || (err = mfcs_file_open_socket(&f, s, 1)) != MFCS_OK ||
+               (err = mfcs_archive_open(&ar, f, MFCS_LOAD, 0)) != MFCS_OK || !(sess = dump_session_new(p->L, ar))) {
         say(p, d->c->id, d->name, "cannot decode: %s", err ? mfcs_strerror(err) : "out of memory");
     } else {
         for (;;) {
@@ -314,7 +314,7 @@ int dump_proxy_serve(layout *L, uintptr_t listener, const char *host, unsigned s
     if (!(p.done = CreateEventA(NULL, TRUE, FALSE, NULL)))
         return 2;
     if (!dump_register(L, err, sizeof err)) {
-        fprintf(out, "mfcsock-dump: %s\n", err);
+        fprintf(stderr, "mfcsock-dump: %s\n", err);
         CloseHandle(p.done);
         return 2;
     }

@@ -14,10 +14,39 @@ static void indent(FILE *out, int depth)
         fputs("  ", out);
 }
 
+/* A decoded string in quotes. It comes from the input, so nothing in it may
+ * pass for the tree's own lines or reach the terminal as a control: quotes,
+ * backslashes and C0/C1 controls are escaped; other UTF-8 goes through. */
+static void quoted(const char *s, FILE *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    putc('"', out);
+    for (; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            putc('\\', out);
+            putc(*p, out);
+        } else if (*p == '\n') {
+            fputs("\\n", out);
+        } else if (*p == '\r') {
+            fputs("\\r", out);
+        } else if (*p == '\t') {
+            fputs("\\t", out);
+        } else if (*p < 0x20 || *p == 0x7F) {
+            fprintf(out, "\\x%02x", *p);
+        } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            fprintf(out, "\\u%04x", p[1]);   /* U+0080-U+009F: C1 controls */
+            p++;
+        } else {
+            putc(*p, out);
+        }
+    }
+    putc('"', out);
+}
+
 static void scalar(const cJSON *v, FILE *out)
 {
     if (cJSON_IsString(v))
-        fprintf(out, "\"%s\"", v->valuestring);
+        quoted(v->valuestring, out);
     else if (cJSON_IsRaw(v))
         fputs(v->valuestring, out);
     else if (cJSON_IsNumber(v))
