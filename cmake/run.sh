@@ -86,6 +86,17 @@ count_results() {
     }' "$1"
 }
 
+# What each failed test printed, whole but for Criterion's skip lines (a
+# test that died without a summary shows all it said, and wine-run's line
+# on how it ended).
+failing_output() {
+  local n
+  for n in $(sed -n 's/.*Test *#\([0-9]*\): .*\*\*\*.*/\1/p' "$1"); do
+    echo "-- test #$n:"
+    grep -E "^$n: " "$1" | grep -vE "^$n: (\[SKIP\]|Test command|Working Directory|Test timeout)" | tail -60 || true
+  done
+}
+
 archs="x86_64 i686"
 status=0
 passed=0 failed=0
@@ -106,7 +117,7 @@ for arch in $archs; do
     | grep -v "^[0-9]*: Test command" || true
   if [ $status != 0 ]; then
     echo "---- failing output ($arch) ----"
-    grep -E "^\s*[0-9]+: .*(\[FAIL\]|\[----\]|Warning|Crash|Timeout)" "$log" | head -80 || true
+    failing_output "$log"
   fi
   read -r p f < <(count_results "$log")
   passed=$((passed + p)); failed=$((failed + f))
@@ -118,7 +129,7 @@ log=$root/build/linux/ctest.log
 grep -E "Synthesis|Test +#|tests passed|tests failed|FAIL|Crash|error:" "$log" | grep -v "^[0-9]*: Test command" || true
 if [ $status != 0 ]; then
   echo "---- failing output (linux) ----"
-  grep -E "^\s*[0-9]+: .*(\[FAIL\]|\[----\]|Crash|Timeout)" "$log" | head -80 || true
+  failing_output "$log"
 fi
 read -r p f < <(count_results "$log")
 passed=$((passed + p)); failed=$((failed + f))

@@ -50,8 +50,45 @@ pdeath=()
 if command -v setpriv >/dev/null 2>&1; then
   pdeath=(setpriv --pdeathsig TERM --)
 fi
+# Wine starts its desktop process (explorer.exe /desktop) from the first
+# program that needs a window, and that process inherits the program's
+# output pipes. It lives until a second after the desktop's last user
+# leaves, often long after this program: a harness reading our output to
+# its end (ctest, Python's communicate) waits for it, and one that stops
+# the desktop's other user only after that read waits for ever (seen:
+# run_dump_proxy.py's receiver pipe, held by explorer while the proxy it
+# was about to stop kept the desktop alive). So the program writes into
+# pipes of our own, which cat copies to ours; once the program has exited,
+# the copies get a moment to finish and are then stopped, leaving any
+# desktop process pipes that no one reads.
+fifos=$(mktemp -d "${TMPDIR:-/tmp}/wine-run.XXXXXX")
+mkfifo "$fifos/out" "$fifos/err"
+"${pdeath[@]}" cat <"$fifos/out" & out_copy=$!
+"${pdeath[@]}" cat <"$fifos/err" >&2 & err_copy=$!
 rc=0
-"${pdeath[@]}" wine "$@" || rc=$?
+"${pdeath[@]}" wine "$@" >"$fifos/out" 2>"$fifos/err" || rc=$?
+rm -rf "$fifos"
+for _ in $(seq 100); do
+  kill -0 "$out_copy" 2>/dev/null || kill -0 "$err_copy" 2>/dev/null || break
+  sleep 0.02
+done
+kill "$out_copy" "$err_copy" 2>/dev/null || true
+# A copy that ended by itself with an error (our own output is full or
+# closed) lost what the program wrote: the program saw no error, so say it.
+for copy in "$out_copy" "$err_copy"; do
+  copy_rc=0
+  wait "$copy" 2>/dev/null || copy_rc=$?
+  if [ "$copy_rc" -ne 0 ] && [ "$copy_rc" -lt 128 ] && [ "$rc" = 0 ]; then
+    echo "wine-run: the output of ${1##*[/\\]} could not be copied whole" >&2 || true
+    rc=2
+  fi
+done
+# A Windows program that crashes leaves only its exception code's low byte
+# (5 for an access violation) and, under WINEDEBUG=-all, no word: say it,
+# so a test that died without output still shows how.
+if [ "$rc" -ge 3 ] && [ "$rc" != 53 ]; then
+  echo "wine-run: ${1##*[/\\]} exited with status $rc" >&2
+fi
 # 53 is STATUS_DLL_NOT_FOUND (0xC0000135) in a byte: Wine could not find a
 # DLL the program imports (the usual cause: mfcsock.dll is not beside the
 # exe) and, under WINEDEBUG=-all, said nothing. Such a program never

@@ -1,0 +1,47 @@
+/* A program for tests/run_wine_runner.py: what cmake/wine-run.sh must
+ * survive. "outlive" starts a copy of itself ("child") that inherits this
+ * program's standard handles and outlives it, as Wine's desktop process
+ * does when a program that needs a window starts it; "crash" dies of an
+ * access violation without a word, as a test that crashed in its runner
+ * would. Plain Win32: no mfcsock, so nothing here depends on the library. */
+#include <windows.h>
+#include <stdio.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "child")) {
+        Sleep((DWORD)atoi(argv[2]) * 1000u);
+        return 0;
+    }
+    if (argc == 3 && !strcmp(argv[1], "outlive")) {
+        char self[MAX_PATH], cmd[MAX_PATH + 64];
+        STARTUPINFOA si;
+        PROCESS_INFORMATION pi;
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+        si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+        GetModuleFileNameA(NULL, self, sizeof self);
+        snprintf(cmd, sizeof cmd, "\"%s\" child %s", self, argv[2]);
+        if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+            fprintf(stderr, "CreateProcess: %lu\n", GetLastError());
+            return 2;
+        }
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+        printf("parent out\n");
+        fprintf(stderr, "parent err\n");
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "crash")) {
+        static volatile uintptr_t nowhere = 8;   /* volatile: the compiler cannot see the fault coming */
+        SetErrorMode(SEM_NOGPFAULTERRORBOX);
+        *(volatile int *)nowhere = 1;
+        return 0;
+    }
+    fprintf(stderr, "usage: runner_outlive outlive SECONDS | crash\n");
+    return 2;
+}
