@@ -468,6 +468,17 @@ typedef struct io_ctx {
     int fromlen;
 } io_ctx;
 
+/* One transfer as the socket's mode asks: a blocking socket waits for its
+ * event (one call at a time), a non-blocking one tries once. */
+static mfcs_err run_io(mfcs__socket *s, long event, mfcs__blocking_op op, io_ctx *c)
+{
+    if (s->mode != MFCS_BLOCKING)
+        return op(s, c);
+    if (s->in_call)
+        return MFCS_E_INPROGRESS;
+    return mfcs__blocking_run(s, event, op, c, mfcs__deadline(s));
+}
+
 /* Sends what is left; WSAEWOULDBLOCK until all of it went (CSocket::Send's loop). */
 static mfcs_err send_all_op(mfcs__socket *s, void *p)
 {
@@ -481,6 +492,16 @@ static mfcs_err send_all_op(mfcs__socket *s, void *p)
     return MFCS_OK;
 }
 
+static mfcs_err send_once_op(mfcs__socket *s, void *p)
+{
+    io_ctx *c = (io_ctx *)p;
+    int n = send(s->s, c->out, c->len, c->flags);
+    if (n == SOCKET_ERROR)
+        return WSAGetLastError();
+    c->done = n;
+    return MFCS_OK;
+}
+
 static mfcs_err send_bytes(mfcs__socket *s, const void *buf, int len, int flags, int *sent)
 {
     io_ctx c;
@@ -491,15 +512,8 @@ static mfcs_err send_bytes(mfcs__socket *s, const void *buf, int len, int flags,
     c.out = (const char *)buf;
     c.len = len;
     c.flags = flags;
-    if (s->mode == MFCS_BLOCKING) {
-        if (s->in_call)
-            return MFCS_E_INPROGRESS;
-        err = mfcs__blocking_run(s, FD_WRITE, send_all_op, &c, mfcs__deadline(s));
-    } else {
-        int n = send(s->s, c.out, len, flags);
-        err = n == SOCKET_ERROR ? WSAGetLastError() : MFCS_OK;
-        c.done = n == SOCKET_ERROR ? 0 : n;
-    }
+    /* blocking: CSocket::Send's loop; non-blocking: one send, as CAsyncSocket */
+    err = run_io(s, FD_WRITE, s->mode == MFCS_BLOCKING ? send_all_op : send_once_op, &c);
     if (sent)
         *sent = c.done;
     return err;
@@ -550,13 +564,7 @@ static mfcs_err send_bytes_to(mfcs__socket *s, const void *buf, int len, const c
     c.flags = flags;
     c.to = (struct sockaddr *)&sa;
     c.tolen = salen;
-    if (s->mode == MFCS_BLOCKING) {
-        if (s->in_call)
-            return MFCS_E_INPROGRESS;
-        err = mfcs__blocking_run(s, FD_WRITE, send_to_op, &c, mfcs__deadline(s));
-    } else {
-        err = send_to_op(s, &c);
-    }
+    err = run_io(s, FD_WRITE, send_to_op, &c);
     if (sent)
         *sent = c.done;
     return err;
@@ -610,10 +618,7 @@ static mfcs_err receive(mfcs__socket *s, void *buf, int len, int flags, int *rec
     c.in = (char *)buf;
     c.len = len;
     c.flags = flags;
-    if (s->mode == MFCS_BLOCKING)
-        err = mfcs__blocking_run(s, FD_READ, recv_op, &c, mfcs__deadline(s));
-    else
-        err = recv_op(s, &c);
+    err = run_io(s, FD_READ, recv_op, &c);
     if (received)
         *received = c.done;
     return err;
@@ -669,10 +674,7 @@ static mfcs_err receive_from(mfcs__socket *s, void *buf, int len, char *host, si
     c.in = (char *)buf;
     c.len = len;
     c.flags = flags;
-    if (s->mode == MFCS_BLOCKING)
-        err = mfcs__blocking_run(s, FD_READ, recv_from_op, &c, mfcs__deadline(s));
-    else
-        err = recv_from_op(s, &c);
+    err = run_io(s, FD_READ, recv_from_op, &c);
     if (err)
         return err;
     if (received)
