@@ -26,6 +26,7 @@ static int failures;
 #define EXPECT(cond) do { if (!(cond)) { printf("peer_exchange: expected %s\n", #cond); failures++; } } while (0)
 
 #include "message_window.h"
+#include "node_class.h"
 #include "point_class.h"
 
 static mfcs_class *cpoint;
@@ -121,19 +122,25 @@ static void check_reply(mfcs_archive *ar)
 
 /* ---- reset: a peer that resets in the middle of a value ---- */
 
-static void check(int ok, const char *name, const char *fmt, ...)
+/* One line a runner reads: "check ok NAME" or "check FAIL NAME -- why". */
+static void vcheck(int ok, const char *name, const char *fmt, va_list ap)
 {
-    va_list ap;
     printf("check %s %s", ok ? "ok" : "FAIL", name);
     if (!ok) {
         printf(" -- ");
-        va_start(ap, fmt);
         vprintf(fmt, ap);
-        va_end(ap);
         failures++;
     }
     printf("\n");
     fflush(stdout);
+}
+
+static void check(int ok, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vcheck(ok, name, fmt, ap);
+    va_end(ap);
 }
 
 /* Winsock's own notifications for the reference sockets. */
@@ -339,20 +346,14 @@ static int reset_mode(unsigned port)
 static unsigned hostile_port;
 static int hostile_checks;
 
+/* A check of the hostile mode, counted so the runner knows all ran. */
 static void hcheck(int ok, const char *name, const char *fmt, ...)
 {
     va_list ap;
     hostile_checks++;
-    printf("check %s %s", ok ? "ok" : "FAIL", name);
-    if (!ok) {
-        printf(": ");
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        failures++;
-    }
-    printf("\n");
-    fflush(stdout);
+    va_start(ap, fmt);
+    vcheck(ok, name, fmt, ap);
+    va_end(ap);
 }
 
 static const char *err_text(mfcs_err e)
@@ -605,36 +606,7 @@ static void dribbled_object(void)
     hang_up(ar, f, s);
 }
 
-/* 3. Nesting: test_hostile.c's tree class, a byte saying whether a child
- * follows, then the child. */
-typedef struct node { struct node *child; } node;
-static mfcs_class *node_class;
-static int nodes_live;
-
-static void *MFCS_CALL node_create(void *ctx) { (void)ctx; nodes_live++; return calloc(1, sizeof(node)); }
-static void MFCS_CALL node_destroy(void *o, void *ctx)
-{
-    node *n = (node *)o;
-    (void)ctx;
-    while (n) {
-        node *c = n->child;
-        nodes_live--;
-        free(n);
-        n = c;
-    }
-}
-static mfcs_err MFCS_CALL node_serialize(mfcs_archive *ar, void *o, void *ctx)
-{
-    node *n = (node *)o;
-    uint8_t has;
-    mfcs_err err;
-    (void)ctx;
-    if ((err = mfcs_archive_read_u8(ar, &has)) != MFCS_OK || !has)
-        return err;
-    return mfcs_archive_read_object(ar, node_class, (void **)&n->child, NULL);
-}
-static const mfcs_class_ops node_ops = { node_create, node_serialize, node_destroy };
-
+/* 3. Nesting: the tree class of node_class.h. */
 static void nested(char cmd, unsigned depth)
 {
     mfcs_socket *s = dial(cmd, 10000);

@@ -6,45 +6,9 @@
 #include "socket_util.h"
 
 #include "alloc_spy.h"
+#include "node_class.h"
 
-/* ---- nesting ---- */
-
-/* A tree node as HIERSVR's or Jw_cad's: a byte saying whether a child
- * follows, then the child object. */
-typedef struct node { struct node *child; } node;
-static mfcs_class *node_class;
-static int nodes_live;
-
-static void *MFCS_CALL node_create(void *ctx) { (void)ctx; nodes_live++; return calloc(1, sizeof(node)); }
-static void MFCS_CALL node_destroy(void *o, void *ctx)
-{
-    node *n = (node *)o;
-    (void)ctx;
-    while (n) {
-        node *c = n->child;
-        nodes_live--;
-        free(n);
-        n = c;
-    }
-}
-static mfcs_err MFCS_CALL node_serialize(mfcs_archive *ar, void *o, void *ctx)
-{
-    node *n = (node *)o;
-    int loading = 0;
-    uint8_t has;
-    mfcs_err err;
-    (void)ctx;
-    mfcs_archive_is_loading(ar, &loading);
-    if (!loading) {
-        if ((err = mfcs_archive_write_u8(ar, n->child != NULL)) != MFCS_OK || !n->child)
-            return err;
-        return mfcs_archive_write_object(ar, node_class, n->child);
-    }
-    if ((err = mfcs_archive_read_u8(ar, &has)) != MFCS_OK || !has)
-        return err;
-    return mfcs_archive_read_object(ar, node_class, (void **)&n->child, NULL);
-}
-static const mfcs_class_ops node_ops = { node_create, node_serialize, node_destroy };
+/* ---- nesting (node_class.h) ---- */
 
 /* The stream of a chain of depth nodes: the class record once, then a
  * class reference (01 80) and "has a child" (01) per level: 3 bytes. */

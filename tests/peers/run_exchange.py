@@ -32,12 +32,25 @@ TIMEOUT = 60
 
 
 class CPoint:
+    """tests/point_class.h's class: two LONGs, schema 1."""
+
     def __init__(self, x, y):
         self.x, self.y = x, y
 
     def serialize(self, w):
         w.i32(self.x)
         w.i32(self.y)
+
+
+def report(results):
+    """Prints one line per (name, ok, why) and "N passed, N failed";
+    returns the exit code."""
+    failed = 0
+    for name, ok, why in results:
+        print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why))
+        failed += not ok
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
 
 
 def read_point(r, schema):
@@ -244,12 +257,7 @@ def main():
     results.append(("C reset checks all ran", checks == 16 and proc.returncode == 0,
                     "%d checks, exit code %s" % (checks, proc.returncode)))
 
-    failed = 0
-    for name, ok, why in results:
-        print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why))
-        failed += not ok
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    return report(results)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_exchange import report  # noqa: E402
 from slow_peer import SlowPeer, chain, class_flood  # noqa: E402
 
 TIMEOUT = 120
@@ -52,7 +53,7 @@ def c_checks(out, returncode, results):
     for line in out.splitlines():
         words = line.split(" ", 2)
         if len(words) == 3 and words[0] == "check" and words[1] in ("ok", "FAIL"):
-            name, _, why = words[2].partition(": ")
+            name, _, why = words[2].partition(" -- ")
             results.append(("C: " + name, words[1] == "ok", why))
             count += 1
         else:
@@ -81,12 +82,7 @@ def main():
     c_checks(out, proc.returncode, results)
     peer_checks(peer, results)
 
-    failed = 0
-    for name, ok, why in results:
-        print("%s %s%s" % ("ok  " if ok else "FAIL", name, "" if ok else ": " + why))
-        failed += not ok
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+    return report(results)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mfc_archive import Writer  # noqa: E402
+from run_exchange import CPoint  # noqa: E402
 
 TIMEOUT = 60
 TRAILER = b"\x7e"   # after a value C must read whole: it reads this next
@@ -38,19 +39,8 @@ def string_a(b):
     return w.bytes()
 
 
-class CPoint:
-    """tests/point_class.h's class: two LONGs, schema 1."""
-
-    def __init__(self, x, y):
-        self.x, self.y = x, y
-
-    def serialize(self, w):
-        w.i32(self.x)
-        w.i32(self.y)
-
-
 class CNode:
-    """test_hostile.c's tree class (schema 0): a byte saying whether a child
+    """tests/node_class.h's tree class (schema 0): a byte saying whether a child
     follows, then the child object."""
 
     def __init__(self, has_child):
